@@ -1,0 +1,1 @@
+"""Stage 3: answers, conversation, and the ways people reach them (CLI, HTTP, Gradio, widget)."""

@@ -1,0 +1,227 @@
+"""HTTP: the JSON API, SSE streaming, an OpenAI-compatible endpoint, the widget and the Gradio UI.
+
+Bad input never reaches a 500: validation errors become 400/422 with a Chinese ``detail``.
+"""
+from __future__ import annotations
+
+import json
+import threading
+import time
+from collections import defaultdict, deque
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Literal
+
+from fastapi import FastAPI, HTTPException, Query, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.middleware.cors import CORSMiddleware
+from fastapi.responses import FileResponse, JSONResponse, PlainTextResponse, StreamingResponse
+from pydantic import BaseModel, Field, StrictStr
+
+from chat_app.config import Settings
+from chat_app.engine import Assistant, QuestionError
+
+STATIC = Path(__file__).resolve().parent / "static"
+
+
+class AskRequest(BaseModel):
+    question: StrictStr
+    session_id: StrictStr | None = None
+
+
+class FeedbackRequest(BaseModel):
+    rating: Literal[1, -1]
+    session_id: StrictStr | None = None
+    turn: int | None = None
+    question: StrictStr = ""
+    answer: StrictStr = ""
+    comment: StrictStr = Field("", max_length=2000)
+
+
+class ChatMessage(BaseModel):
+    role: StrictStr
+    content: StrictStr
+
+
+class ChatCompletionRequest(BaseModel):
+    model: StrictStr = "plan-assistant"
+    messages: list[ChatMessage] = Field(min_length=1)
+    stream: bool = False
+    user: StrictStr | None = None
+
+
+class RateLimiter:
+    """Sliding one-minute window per client address."""
+
+    def __init__(self, per_minute: int) -> None:
+        self.per_minute = per_minute
+        self.hits: dict[str, deque[float]] = defaultdict(deque)
+        self.lock = threading.Lock()
+
+    def retry_after(self, client: str) -> int:
+        if self.per_minute <= 0:
+            return 0
+        now = time.monotonic()
+        with self.lock:
+            q = self.hits[client]
+            while q and now - q[0] > 60:
+                q.popleft()
+            if len(q) >= self.per_minute:
+                return max(1, int(60 - (now - q[0])) + 1)
+            q.append(now)
+        return 0
+
+
+def _sse(events: Iterator[dict]) -> Iterator[str]:
+    for ev in events:
+        yield f"data: {json.dumps(ev, ensure_ascii=False)}\n\n"
+
+
+def create_app(settings: Settings | None = None, assistant: Assistant | None = None) -> FastAPI:
+    settings = settings or Settings.from_env()
+    app = FastAPI(title="永济“十四五”规划助手 API", version="0.1.0",
+                  description="检索增强问答：回答均引用规划原文的章/节。")
+    state: dict = {"assistant": assistant}
+    lock = threading.Lock()
+    limiter = RateLimiter(settings.rate_limit_per_minute)
+
+    def get_assistant() -> Assistant:
+        with lock:
+            if state["assistant"] is None:
+                state["assistant"] = Assistant(settings)
+            return state["assistant"]
+
+    app.add_middleware(CORSMiddleware, allow_origins=list(settings.allowed_origins),
+                       allow_methods=["GET", "POST", "OPTIONS"], allow_headers=["*"])
+
+    @app.middleware("http")
+    async def guard(request: Request, call_next):
+        path = request.url.path
+        guarded = path.startswith("/api/") or path.startswith("/v1/")
+        if guarded and request.method == "POST":
+            size = request.headers.get("content-length")
+            if size and size.isdigit() and int(size) > settings.max_body_bytes:
+                return JSONResponse({"detail": "请求内容过大。"}, status_code=413)
+        if guarded and settings.api_keys:
+            key = request.headers.get("x-api-key") or request.headers.get("authorization", "").removeprefix("Bearer ").strip()
+            if key not in settings.api_keys:
+                return JSONResponse({"detail": "缺少或无效的 API 密钥。"}, status_code=401)
+        if guarded:
+            wait = limiter.retry_after(request.client.host if request.client else "unknown")
+            if wait:
+                return JSONResponse({"detail": "请求太频繁，请稍后再试。"}, status_code=429,
+                                    headers={"Retry-After": str(wait)})
+        response = await call_next(request)
+        if path.startswith("/embed") or path.startswith("/ui"):
+            ancestors = " ".join(settings.allowed_origins) if "*" not in settings.allowed_origins else "*"
+            response.headers["Content-Security-Policy"] = f"frame-ancestors {ancestors}"
+        return response
+
+    @app.exception_handler(RequestValidationError)
+    async def invalid(request: Request, exc: RequestValidationError):
+        if any(e.get("type") == "json_invalid" for e in exc.errors()):
+            return JSONResponse({"detail": "请求体不是合法的 JSON。"}, status_code=422)
+        fields = "、".join(".".join(str(p) for p in e.get("loc", ())[1:]) or "请求体" for e in exc.errors())
+        return JSONResponse({"detail": f"请求格式不正确：{fields}。"}, status_code=422)
+
+    @app.exception_handler(QuestionError)
+    async def bad_question(request: Request, exc: QuestionError):
+        return JSONResponse({"detail": str(exc)}, status_code=400)
+
+    @app.get("/healthz")
+    def healthz():
+        return {"status": "ok"} if state["assistant"] is not None else JSONResponse({"status": "loading"}, 503)
+
+    @app.get("/readyz")
+    def readyz():
+        get_assistant()
+        return {"status": "ok"}
+
+    @app.post("/api/ask")
+    def ask(req: AskRequest):
+        a = get_assistant().ask(req.question, req.session_id)
+        return {**a.to_dict(), "session_id": a.session_id}
+
+    @app.post("/api/ask/stream")
+    def ask_stream(req: AskRequest):
+        assistant = get_assistant()
+        assistant.validate(req.question)  # fail with 400 before the stream starts
+        return StreamingResponse(_sse(assistant.stream(req.question, req.session_id)),
+                                 media_type="text/event-stream", headers={"Cache-Control": "no-cache"})
+
+    @app.get("/api/search")
+    def search(q: str = Query(..., max_length=500), k: int = Query(10, ge=1, le=50)):
+        if not q.strip():
+            raise HTTPException(400, "查询内容不能为空。")
+        return {"query": q, "hits": [h.to_dict() for h in get_assistant().retriever.search(q, k)]}
+
+    @app.get("/api/outline")
+    def outline():
+        out: list[dict] = []
+        for c in get_assistant().retrievers.chunks:
+            if not out or out[-1]["chapter"] != c.chapter:
+                out.append({"chapter": c.chapter or "前言", "sections": []})
+            secs = out[-1]["sections"]
+            if not secs or secs[-1]["section"] != c.section:
+                secs.append({"section": c.section, "chunks": []})
+            secs[-1]["chunks"].append({"chunk_id": c.id, "kind": c.kind, "title": c.title, "text": c.text})
+        return out
+
+    @app.post("/api/feedback")
+    def feedback(req: FeedbackRequest):
+        fid = get_assistant().sessions.add_feedback(req.session_id, req.turn, req.rating, req.question,
+                                                    req.answer, req.comment)
+        return {"status": "ok", "id": fid}
+
+    @app.post("/v1/chat/completions")
+    def chat_completions(req: ChatCompletionRequest):
+        users = [m.content for m in req.messages if m.role == "user"]
+        if not users:
+            raise HTTPException(400, "messages 中至少需要一条 user 消息。")
+        assistant = get_assistant()
+        question = assistant.validate(users[-1])
+        sid = req.user or None
+        a = assistant.ask(question, sid)
+        created, cid = int(time.time()), f"chatcmpl-{a.session_id[:12]}"
+        text = a.answer + ("" if not a.citations else "\n\n" + "\n".join(
+            f"[{c.n}] {c.chapter} {c.section}" for c in a.citations))
+        if not req.stream:
+            return {"id": cid, "object": "chat.completion", "created": created, "model": req.model,
+                    "choices": [{"index": 0, "message": {"role": "assistant", "content": text},
+                                 "finish_reason": "stop"}],
+                    "usage": {"prompt_tokens": 0, "completion_tokens": 0, "total_tokens": 0}}
+
+        def chunks() -> Iterator[str]:
+            base = {"id": cid, "object": "chat.completion.chunk", "created": created, "model": req.model}
+            yield f"data: {json.dumps({**base, 'choices': [{'index': 0, 'delta': {'role': 'assistant'}, 'finish_reason': None}]}, ensure_ascii=False)}\n\n"
+            for i in range(0, len(text), 8):
+                delta = {"index": 0, "delta": {"content": text[i:i + 8]}, "finish_reason": None}
+                yield f"data: {json.dumps({**base, 'choices': [delta]}, ensure_ascii=False)}\n\n"
+            yield f"data: {json.dumps({**base, 'choices': [{'index': 0, 'delta': {}, 'finish_reason': 'stop'}]})}\n\n"
+            yield "data: [DONE]\n\n"
+
+        return StreamingResponse(chunks(), media_type="text/event-stream")
+
+    @app.get("/widget.js")
+    def widget():
+        return FileResponse(STATIC / "widget.js", media_type="application/javascript")
+
+    @app.get("/embed")
+    def embed():
+        return FileResponse(STATIC / "embed.html", media_type="text/html")
+
+    @app.get("/", include_in_schema=False)
+    def root():
+        return PlainTextResponse("永济“十四五”规划助手：网页版见 /ui，接口文档见 /docs，嵌入组件见 /widget.js")
+
+    try:
+        import gradio as gr
+
+        from chat_app.ui import build_ui
+
+        app = gr.mount_gradio_app(app, build_ui(get_assistant), path="/ui")
+    except ImportError:
+        pass
+    state["warm"] = threading.Thread(target=get_assistant, daemon=True)
+    state["warm"].start()
+    return app

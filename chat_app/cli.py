@@ -1,0 +1,150 @@
+"""`plan-assistant`: the one console command (ingest, search, ask, chat, serve, eval).
+
+Errors a user can cause (empty query, unreadable file, bad option) print one Chinese line
+on stderr and exit 2; nothing here lets a traceback reach the terminal.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+EXIT_USAGE = 2
+
+
+class UserError(Exception):
+    """A problem the user can fix; its message is shown as is."""
+
+
+def _read_batch(path: str) -> Iterator[str]:
+    try:
+        if path == "-":
+            text = sys.stdin.read()
+        else:
+            text = Path(path).read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise UserError(f"无法读取文件：{path}（{exc.__class__.__name__}）") from exc
+    for line in text.splitlines():
+        if line.strip():
+            yield line.strip()
+
+
+def _emit(obj: object) -> None:
+    sys.stdout.write(json.dumps(obj, ensure_ascii=False) + "\n")
+    sys.stdout.flush()
+
+
+def _retrievers(progress: bool = False):
+    from chat_app.config import Settings
+    from ingest.store import read_chunks
+    from retriever.factory import build_retrievers
+
+    s = Settings.from_env()
+    return s, build_retrievers(read_chunks(), embedding=s.embedding, index_dir=s.index_dir, progress=progress)
+
+
+# -- commands -----------------------------------------------------------------------
+def cmd_ingest(args: argparse.Namespace) -> int:
+    from chat_app.config import Settings
+    from ingest.store import build_chunks, write_chunks
+    from retriever.factory import build_retrievers
+
+    t0 = time.perf_counter()
+    chunks = build_chunks()
+    write_chunks(chunks)
+    kinds = {k: sum(c.kind == k for c in chunks) for k in ("paragraph", "table_row", "box_item")}
+    print(f"已切分 {len(chunks)} 个片段：{kinds}", file=sys.stderr)
+    if args.chunks_only:
+        return 0
+    s = Settings.from_env()
+    rs = build_retrievers(chunks, embedding=s.embedding, index_dir=s.index_dir, progress=True)
+    state = "已重建" if rs.rebuilt else "已是最新（复用缓存）"
+    print(f"索引{state}：{s.index_dir}，用时 {time.perf_counter() - t0:.1f} 秒", file=sys.stderr)
+    return 0
+
+
+def cmd_search(args: argparse.Namespace) -> int:
+    if args.batch is None and not (args.query or "").strip():
+        raise UserError("查询内容不能为空。用法：plan-assistant search \"问题\" -k 10 --json")
+    queries = list(_read_batch(args.batch)) if args.batch is not None else [args.query]
+    s, rs = _retrievers()
+    retriever = rs.get(args.retriever or s.retriever)
+    for q in queries:
+        hits = [h.to_dict() for h in retriever.search(q, args.k)]
+        if args.batch is not None:
+            _emit({"query": q, "hits": hits})
+        elif args.json:
+            _emit(hits)
+        else:
+            for h in hits:
+                print(f"{h['rank']:>2}. [{h['chunk_id']}] {h['chapter']} {h['section']}  ({h['score']:.4f})")
+                print(f"    {h['text'][:120]}")
+    return 0
+
+
+def cmd_eval(args: argparse.Namespace) -> int:
+    from eval.harness import run
+
+    return run(args)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="plan-assistant", description="永济市“十四五”规划问答助手")
+    sub = p.add_subparsers(dest="command", required=True)
+
+    i = sub.add_parser("ingest", help="切分规划文本并建立检索索引")
+    i.add_argument("--chunks-only", action="store_true", help="只生成 corpus/chunks.jsonl")
+    i.set_defaults(func=cmd_ingest)
+
+    s = sub.add_parser("search", help="检索规划原文")
+    s.add_argument("query", nargs="?", default=None)
+    s.add_argument("--batch", metavar="FILE", help="每行一个查询；- 表示标准输入")
+    s.add_argument("-k", type=int, default=10)
+    s.add_argument("--json", action="store_true")
+    s.add_argument("--retriever", choices=("bm25", "dense", "hybrid"))
+    s.set_defaults(func=cmd_search)
+
+    e = sub.add_parser("eval", help="运行评测并输出指标")
+    e.add_argument("--retrieval", action="store_true", help="检索评测")
+    e.add_argument("--answers", action="store_true", help="回答评测")
+    e.add_argument("--dialogues", action="store_true", help="多轮对话评测")
+    e.add_argument("--split", choices=("dev", "test", "all"), default="all")
+    e.add_argument("--peers", action="store_true", help="同时评测对照方案（朴素切分、LangChain 配方）")
+    e.add_argument("--write", action="store_true", help="写入 eval/RESULTS.md 和图表")
+    e.add_argument("--gate", action="store_true", help="低于 eval/thresholds.json 时以非零退出")
+    e.set_defaults(func=cmd_eval)
+
+    _add_answer_commands(sub)
+    return p
+
+
+def _add_answer_commands(sub: argparse._SubParsersAction) -> None:
+    try:
+        from chat_app.commands import add_commands
+    except ImportError:
+        return
+    add_commands(sub)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if getattr(args, "k", 1) is not None and getattr(args, "k", 1) < 1:
+        print("错误：-k 必须是正整数", file=sys.stderr)
+        return EXIT_USAGE
+    try:
+        return int(args.func(args) or 0)
+    except UserError as exc:
+        print(f"错误：{exc}", file=sys.stderr)
+        return EXIT_USAGE
+    except KeyboardInterrupt:
+        return 130
+    except BrokenPipeError:
+        return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

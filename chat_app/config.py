@@ -1,0 +1,63 @@
+"""All configuration comes from environment variables (PLAN_ASSISTANT_*); defaults run offline."""
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from retriever.embeddings import DEFAULT_SPEC
+from retriever.factory import default_index_dir
+
+
+def _env(name: str, default: str = "") -> str:
+    return os.environ.get(f"PLAN_ASSISTANT_{name}", default).strip()
+
+
+def _float(name: str, default: float) -> float:
+    try:
+        return float(_env(name, str(default)))
+    except ValueError:
+        return default
+
+
+def _list(name: str) -> tuple[str, ...]:
+    return tuple(x.strip() for x in _env(name).split(",") if x.strip())
+
+
+@dataclass(frozen=True)
+class Settings:
+    embedding: str = DEFAULT_SPEC
+    index_dir: Path = field(default_factory=default_index_dir)
+    retriever: str = "hybrid"
+    answerer: str = "extractive"  # extractive | openai | llama
+    llm_base_url: str = ""
+    llm_model: str = ""
+    llm_api_key: str = ""
+    llm_timeout: float = 20.0
+    gguf_path: str = ""
+    max_question_chars: int = 500
+    max_body_bytes: int = 16384
+    rate_limit_per_minute: int = 60
+    api_keys: tuple[str, ...] = ()
+    allowed_origins: tuple[str, ...] = ("*",)
+    db_path: Path = field(default_factory=lambda: Path(_env("DB_PATH", "plan-assistant.sqlite3")))
+
+    @classmethod
+    def from_env(cls) -> "Settings":
+        return cls(
+            embedding=_env("EMBEDDING", DEFAULT_SPEC),
+            index_dir=Path(_env("INDEX_DIR")) if _env("INDEX_DIR") else default_index_dir(),
+            retriever=_env("RETRIEVER", "hybrid"),
+            answerer=_env("ANSWERER", "extractive"),
+            llm_base_url=_env("LLM_BASE_URL"),
+            llm_model=_env("LLM_MODEL"),
+            llm_api_key=_env("LLM_API_KEY"),
+            llm_timeout=_float("LLM_TIMEOUT", 20.0),
+            gguf_path=_env("GGUF_PATH"),
+            max_question_chars=int(_float("MAX_QUESTION_CHARS", 500)),
+            max_body_bytes=int(_float("MAX_BODY_BYTES", 16384)),
+            rate_limit_per_minute=int(_float("RATE_LIMIT", 60)),
+            api_keys=_list("API_KEYS"),
+            allowed_origins=_list("ALLOWED_ORIGINS") or ("*",),
+            db_path=Path(_env("DB_PATH", "plan-assistant.sqlite3")),
+        )

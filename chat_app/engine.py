@@ -1,0 +1,136 @@
+"""The assistant: follow-up rewriting → guards → retrieval → answerer → guards → history.
+
+Every entry point (CLI, HTTP, Gradio, widget) calls ``Assistant.ask`` or
+``Assistant.stream``, so all of them get the same guards and the same answers.
+"""
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import replace
+
+from chat_app.config import Settings
+from chat_app.extractive import ExtractiveAnswerer
+from chat_app.guards import COVERAGE_THRESHOLD, coverage, is_injection, negative_premise, unsupported_numbers
+from chat_app.sessions import SessionStore
+from ingest.schema import Answer, Hit
+from ingest.store import read_chunks
+from retriever.factory import RetrieverSet, build_retrievers
+
+FOLLOWUP_RE = re.compile(r"^(那|那么|还有|另外|这个|那个|它|其|该|此|具体|什么时候|啥时候|啥时|多少|哪些|有哪些|然后)")
+MORE_RE = re.compile(r"^(还有|其他|别的|另外|更多)(呢|吗|的|些)?[呢吗？?。！!]*$")
+INJECTION_REPLY = "我只能根据《永济市国民经济和社会发展第十四个五年规划和二〇三五年远景目标纲要》回答问题，无法执行其他指令。"
+
+
+class QuestionError(ValueError):
+    """Bad user input; the message is Chinese and safe to show."""
+
+
+def refusal(question: str, hits: list[Hit], why: str) -> Answer:
+    places = []
+    for h in hits[:5]:
+        place = " ".join(p for p in (h.chunk.chapter, h.chunk.section) if p)
+        if place and place not in places:
+            places.append(place)
+    tail = f"与您的问题最接近的章节有：{'；'.join(places[:3])}。" if places else ""
+    return Answer(question, f"抱歉，规划中未提及这方面的内容。{tail}", True, "extractive", notes=(why,))
+
+
+class Assistant:
+    def __init__(self, settings: Settings | None = None, retrievers: RetrieverSet | None = None,
+                 sessions: SessionStore | None = None) -> None:
+        self.settings = settings or Settings.from_env()
+        self.retrievers = retrievers or build_retrievers(
+            read_chunks(), embedding=self.settings.embedding, index_dir=self.settings.index_dir, progress=False)
+        self.retriever = self.retrievers.get(self.settings.retriever)
+        self.extractive = ExtractiveAnswerer(self.retrievers.bm25, self.retrievers.chunks)
+        self.sessions = sessions or SessionStore(self.settings.db_path)
+        from chat_app.llm import make_llm_answerer
+
+        self.llm = make_llm_answerer(self.settings)
+
+    # -- input ------------------------------------------------------------------------
+    def validate(self, question: object) -> str:
+        if not isinstance(question, str):
+            raise QuestionError("问题必须是文字。")
+        q = question.strip()
+        if not q:
+            raise QuestionError("问题不能为空。")
+        if len(q) > self.settings.max_question_chars:
+            raise QuestionError(f"问题太长了（{len(q)} 字），请控制在 {self.settings.max_question_chars} 字以内。")
+        return q
+
+    def standalone(self, question: str, history: list[dict]) -> tuple[str, set[str]]:
+        """Offline follow-up rewriting: carry the topic of the previous turn."""
+        if not history:
+            return question, set()
+        prev = history[-1]
+        if MORE_RE.match(question):
+            return prev["standalone"], set(prev["cited"])
+        if FOLLOWUP_RE.match(question) or len(question) <= 8:
+            core = re.sub(r"^(那么|那|还有|另外|然后)", "", question).strip("呢吗？?。 ")
+            return f"{core}（{prev['standalone'].rstrip('？?。')}）", set()
+        return question, set()
+
+    # -- answering ----------------------------------------------------------------------
+    def ask(self, question: object, session_id: str | None = None, use_llm: bool = True) -> Answer:
+        q = self.validate(question)
+        sid = session_id or SessionStore.new_id()
+        history = self.sessions.history(sid) if session_id else []
+        standalone, exclude = self.standalone(q, history)
+        if self.llm is not None and use_llm and history:
+            standalone = self.llm.condense(q, history) or standalone
+        answer = self._answer(q, standalone, exclude, use_llm)
+        answer = replace(answer, standalone=standalone, session_id=sid)
+        self.sessions.add_turn(sid, answer)
+        return answer
+
+    def _answer(self, q: str, standalone: str, exclude: set[str], use_llm: bool) -> Answer:
+        if is_injection(q):
+            return Answer(q, INJECTION_REPLY, True, "extractive", notes=("injection",))
+        hits = [h for h in self.retriever.search(standalone, 10 + len(exclude)) if h.chunk.id not in exclude][:8]
+        boxed = self.extractive.whole_box(standalone)
+        if boxed is not None:  # "专栏3有哪些项目": the box exists, list it
+            return replace(boxed, question=q)
+        cov = coverage(standalone, hits, self.retrievers.bm25)
+        if cov.score < COVERAGE_THRESHOLD:
+            return refusal(q, hits, f"coverage {cov.score:.2f} < {COVERAGE_THRESHOLD} (missing: {' '.join(cov.missing)})")
+        verb = negative_premise(q)
+        if verb and not any(verb in h.chunk.text for h in hits[:5]):
+            return self._correct_premise(q, verb, hits)
+        base = self.extractive.answer(standalone, hits)
+        base = replace(base, question=q)
+        if self.llm is None or not use_llm:
+            return base
+        return self.llm.answer(q, standalone, hits, fallback=base)
+
+    def _correct_premise(self, q: str, verb: str, hits: list[Hit]) -> Answer:
+        """"为何要撤销X" when the plan says nothing of the sort: say so, quote what it does say."""
+        base = self.extractive.answer(re.sub(NEGATIVE_VERB_STRIP, "", q), hits)
+        text = f"规划中并没有“{verb}”的提法，这个说法与规划原文不符。规划原文是：{base.answer}"
+        return replace(base, question=q, answer=text, notes=("false premise",))
+
+    def stream(self, question: object, session_id: str | None = None) -> Iterator[dict]:
+        """Events for SSE: token pieces, then citations, then done."""
+        if self.llm is not None:
+            yield from self.llm.stream_events(self, question, session_id)
+            return
+        answer = self.ask(question, session_id)
+        for i in range(0, len(answer.answer), 6):
+            yield {"type": "token", "text": answer.answer[i:i + 6]}
+        yield citations_event(answer)
+        yield {"type": "done"}
+
+
+NEGATIVE_VERB_STRIP = re.compile(r"为什么|为何|为啥|听说|真的假的|是不是")
+
+
+def citations_event(answer: Answer) -> dict:
+    return {"type": "citations", "citations": [c.to_dict() for c in answer.citations],
+            "refused": answer.refused, "mode": answer.mode, "session_id": answer.session_id}
+
+
+def check_numbers(answer: Answer, hits: list[Hit]) -> list[str]:
+    cited = {c.chunk_id for c in answer.citations}
+    return unsupported_numbers(answer.answer, [h.chunk for h in hits if h.chunk.id in cited])
+

@@ -1,0 +1,151 @@
+"""The offline default answerer: the answer is composed from the plan's own sentences.
+
+Sentences (and table rows, rendered readably) inside the top chunks are scored against
+the question; figure questions prefer sentences with numbers, list questions prefer the
+专栏 items. Every sentence is cited, so no figure can appear that a cited chunk lacks.
+"""
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from ingest.chunker import sentences
+from ingest.schema import Answer, Chunk, Citation, Hit
+from retriever.bm25 import BM25Retriever
+
+FIGURE_RE = re.compile(r"多少|几个|几项|几所|几条|几成|百分之|比例|比重|目标值|完成值|指标|增长|增速|规模|数量|面积|多长|多大|多高|达到|\d")
+LIST_RE = re.compile(r"哪些|哪几|有啥|包括|包含|都有|分别是|具体指|列出|清单|项目")
+BOX_RE = re.compile(r"专栏\s*(\d+)")
+MAX_CHARS = 200
+MODE = "extractive"
+
+
+@dataclass(frozen=True)
+class Candidate:
+    text: str
+    chunk: Chunk
+    score: float
+
+
+def render_row(c: Chunk) -> str:
+    """A table row as a sentence: 指标 — 2020年完成 …，2025年目标 …（属性）."""
+    f = dict(c.fields)
+    name = f.pop("指标", c.text.split("：", 1)[0])
+    attr = f.pop("属性", "")
+    f.pop("序号", None)
+    values = "，".join(f"{k} {v}" for k, v in f.items() if v not in ("", "-", "—"))
+    table = re.sub(r"^(专栏|表)\s*(\d+)[：:].*$", r"\1\2", c.title)
+    tail = f"（{attr}指标）" if attr else ""
+    return f"{table}中，{name} — {values}{tail}。"
+
+
+class ExtractiveAnswerer:
+    mode = MODE
+
+    def __init__(self, bm25: BM25Retriever, chunks: Sequence[Chunk]) -> None:
+        self.bm25 = bm25
+        self.tokenizer = bm25.tokenizer
+        self.idf = bm25.bm25.idf
+        self.by_box: dict[str, list[Chunk]] = {}
+        for c in chunks:
+            if c.kind == "box_item":
+                self.by_box.setdefault(c.title, []).append(c)
+
+    # -- scoring ----------------------------------------------------------------------
+    def _score(self, qtoks: set[str], text: str) -> float:
+        toks = set(self.tokenizer.tokens(text))
+        return sum(self.idf.get(t, 0.5) for t in qtoks & toks) / (1 + 0.002 * len(text))
+
+    def candidates(self, question: str, hits: Sequence[Hit], depth: int = 6) -> list[Candidate]:
+        qtoks = set(self.tokenizer.query_tokens(question))
+        figure = bool(FIGURE_RE.search(question))
+        out = []
+        for h in hits[:depth]:
+            prior = 1.5 / (h.rank + 1)
+            if h.chunk.kind == "table_row":
+                pieces = [render_row(h.chunk)]
+            else:
+                pieces = sentences(h.chunk.text)
+            for s in pieces:
+                if len(s.strip()) < 4:
+                    continue
+                score = self._score(qtoks, s) + prior
+                if figure and re.search(r"\d", s):
+                    score *= 1.3
+                out.append(Candidate(s.strip(), h.chunk, score))
+        out.sort(key=lambda c: -c.score)
+        return out
+
+    # -- answering --------------------------------------------------------------------
+    def answer(self, question: str, hits: Sequence[Hit]) -> Answer:
+        if not hits:
+            return Answer(question, "规划中未提及这方面的内容。", True, MODE)
+        box_answer = self.whole_box(question)
+        if box_answer is not None:
+            return box_answer
+        picked = self._pick(question, hits)
+        return compose(question, [(c.text, c.chunk) for c in picked], MODE)
+
+    def _pick(self, question: str, hits: Sequence[Hit]) -> list[Candidate]:
+        cands = self.candidates(question, hits)
+        if not cands:
+            return []
+        is_list = bool(LIST_RE.search(question))
+        best = cands[0]
+        picked = [best]
+        limit = 3 if is_list else 2
+        budget = 320 if is_list else MAX_CHARS
+        used = len(best.text)
+        for c in cands[1:]:
+            if len(picked) >= limit or c.score < 0.6 * best.score:
+                break
+            if c.text in {p.text for p in picked} or used + len(c.text) > budget:
+                continue
+            picked.append(c)
+            used += len(c.text)
+        if is_list and best.chunk.kind == "box_item" and len(best.chunk.text) <= 400:
+            # a project question is answered by the whole item, not a fragment of it
+            picked = [Candidate(best.chunk.text, best.chunk, best.score)]
+        order = {id(c): (c.chunk.order, c.chunk.text.find(c.text)) for c in picked}
+        return sorted(picked, key=lambda c: order[id(c)])
+
+    def whole_box(self, question: str) -> Answer | None:
+        """"专栏3有哪些项目" asks for the box's item list, not its best sentence."""
+        m = BOX_RE.search(question)
+        if not m or not LIST_RE.search(question):
+            return None
+        title = next((t for t in self.by_box if re.match(rf"专栏\s*{m.group(1)}[：:]", t)), None)
+        if not title:
+            return None
+        items = self.by_box[title]
+        qtoks = set(self.tokenizer.query_tokens(question))
+        named = [c for c in items if c.group and c.group in question]
+        if named:
+            return compose(question, [(c.text, c) for c in named[:2]], MODE)
+        leads = [c for c in items if c.group]
+        if not leads or any(self._score(qtoks, c.group) > 0 for c in leads if len(c.group) > 3 and c.group in question):
+            return None
+        seen: list[Chunk] = []
+        for c in leads:
+            if c.group not in [s.group for s in seen]:
+                seen.append(c)
+        parts = [(f"{c.group}", c) for c in seen]
+        head = re.sub(r"\s+", "", title.split("：", 1)[0])
+        return compose(question, parts, MODE, prefix=f"{head}包括：", joiner="；")
+
+
+def compose(question: str, parts: Sequence[tuple[str, Chunk]], mode: str,
+            prefix: str = "", joiner: str = "") -> Answer:
+    """Sentences in, cited plain-text answer out; one citation number per chunk."""
+    cites: dict[str, Citation] = {}
+    texts = []
+    for text, chunk in parts:
+        if chunk.id not in cites:
+            quote = chunk.text if len(chunk.text) <= 300 else text
+            cites[chunk.id] = Citation(len(cites) + 1, chunk.id, chunk.chapter, chunk.section, quote)
+        texts.append(f"{text.rstrip('；;，,')}[{cites[chunk.id].n}]")
+    body = joiner.join(texts)
+    if joiner and not body.endswith("。"):
+        body += "。"
+    return Answer(question, prefix + body, False, mode, tuple(cites.values()))

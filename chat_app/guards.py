@@ -1,0 +1,101 @@
+"""Guards every answerer passes through: injection, weak evidence, false premises, numbers.
+
+They are deliberately lexical and cheap: they run on every request, and each decision has
+to be explainable in a note ("refused: coverage 0.31 < 0.45").
+"""
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from ingest.schema import Chunk, Hit
+from retriever.bm25 import BM25Retriever
+from retriever.text import COLLOQUIAL
+
+# Calibrated on eval/questions_dev.jsonl (see eval/RESULTS.md, "Refusal threshold"):
+# the share of the question's IDF mass found in the top chunks.
+COVERAGE_THRESHOLD = 0.5
+COVERAGE_DEPTH = 5
+
+INJECTION_RE = re.compile(
+    r"(忽略|无视|别管|不要管|忘记|忘掉|停止引用|覆盖).{0,12}(指令|规则|提示|设定|要求|文件|规划)|"
+    r"系统提示|提示词|system\s*prompt|\bprompt\b|ignore (all|previous|above)|jailbreak|developer mode|"
+    r"扮演|角色扮演|你现在是|现命令你|最高优先级|【SYSTEM】|\[SYSTEM\]|管理员模式|原封不动.{0,6}(发|给|输出)",
+    re.IGNORECASE,
+)
+NEGATIVE_PREMISE_RE = re.compile(
+    r"(撤销|取消|关闭|关停|关门|停止|停办|废除|不再|禁止|收缩|砍掉|填了|填掉|拆掉|拆除|取缔|放弃|下调|削减|缩减|叫停|搬走|卖掉)"
+)
+WHY_RE = re.compile(r"为什么|为何|为啥|咋要|怎么要|凭什么|其考虑|理由|原因|听说|真的假的|是不是")
+# Question scaffolding that says nothing about the topic; left out of coverage.
+FILLERS = frozenset(
+    "以后 现在 今年 明年 这块 那搭 搞 弄 咋样 啥样 样 几年 一共 还是 到底 听说 哪几 哪几个 几个 一个 多长 多大 "
+    "分别 值 其中 涉及 共有 城里 村里 家里 俺家 人家 要修 能 不能 是不是 不是 去 来 到 好 多 少 老 听 人 哪 "
+    "想 要是 一遍 说法 没 成个 挨着 前后 前前后后 规化 规化里 说市 做到 出来 主要 以下 改为 输出 全部 决定 "
+    "真的 真的假 为啥 为何 一平 一张 一年 天 几 现 白天 没人 没人管 地方 一片 还管 不管 还给 脱 省里 拿 设定 标值 目标值".split()
+)
+NUMBER_RE = re.compile(r"\d+(?:\.\d+)?")
+CITATION_MARK_RE = re.compile(r"\[\d+\]")
+
+
+def is_injection(question: str) -> bool:
+    return bool(INJECTION_RE.search(question))
+
+
+def negative_premise(question: str) -> str:
+    """The negative verb of a "why will the plan abolish X" question, or ''."""
+    m = NEGATIVE_PREMISE_RE.search(question)
+    return m.group(1) if m and WHY_RE.search(question) else ""
+
+
+def numbers_in(text: str) -> list[str]:
+    return NUMBER_RE.findall(CITATION_MARK_RE.sub("", text))
+
+
+def _norm_num(n: str) -> str:
+    return n.rstrip("0").rstrip(".") if "." in n else n
+
+
+def unsupported_numbers(answer: str, cited: Sequence[Chunk]) -> list[str]:
+    """Numbers in the answer that no cited chunk contains (the hallucination check)."""
+    pool = {_norm_num(n) for c in cited for n in NUMBER_RE.findall(c.text + " " + c.title)}
+    return [n for n in numbers_in(answer) if _norm_num(n) not in pool]
+
+
+@dataclass(frozen=True)
+class Coverage:
+    score: float
+    missing: tuple[str, ...]
+
+
+def coverage(question: str, hits: Sequence[Hit], bm25: BM25Retriever, depth: int = COVERAGE_DEPTH) -> Coverage:
+    """How much of what the question is about (IDF-weighted) the best chunks mention.
+
+    Words the plan never uses ("房价", "天气") weigh the most, so a question built around
+    one of them scores low even when retrieval returns something loosely related.
+    A colloquial word counts as covered when one of its plan-term expansions is.
+    """
+    tok = bm25.tokenizer
+    terms = [t for t in dict.fromkeys(tok.tokens(question)) if t not in FILLERS]
+    if not terms:
+        return Coverage(0.0, ())
+    idf = bm25.bm25.idf
+    unknown = max(idf.values()) + 1.0 if idf else 1.0
+    seen: set[str] = set()
+    for h in hits[:depth]:
+        seen.update(tok.tokens(h.chunk.index_text()))
+    total = got = 0.0
+    missing = []
+    for t in terms:
+        w = idf.get(t, unknown)
+        w = max(w, 0.1)
+        total += w
+        expansions = [s for key, syns in COLLOQUIAL.items() if key in t or t in key for s in syns]
+        if t in seen or any(e in seen or any(x in seen for x in tok.tokens(e)) for e in expansions):
+            got += w
+        else:
+            missing.append(t)
+    return Coverage(got / total if total else 0.0, tuple(missing))
+
+

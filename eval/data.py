@@ -1,0 +1,74 @@
+"""Question and dialogue sets, plus the normalisation every exact-match check shares."""
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+QUESTION_FILES = {"dev": HERE / "questions_dev.jsonl", "test": HERE / "questions_test.jsonl"}
+DIALOGUES = HERE / "dialogues.jsonl"
+ANSWERABLE = ("fact", "number", "table", "list", "project", "multi_section")
+
+
+def norm(text: str) -> str:
+    """Whitespace and PDF bold marks differ between the raw text, chunks and answers."""
+    return re.sub(r"\s+", "", text.replace("**", ""))
+
+
+@dataclass(frozen=True)
+class Question:
+    id: str
+    persona: str
+    type: str
+    question: str
+    chapter: str
+    section: str
+    key_facts: tuple[str, ...]
+    evidence: str
+    split: str
+    also: tuple[tuple[str, str], ...] = field(default=())
+
+    @property
+    def answerable(self) -> bool:
+        return self.type in ANSWERABLE
+
+    @property
+    def false_premise(self) -> bool:
+        return self.type == "adversarial" and bool(self.evidence)
+
+    @classmethod
+    def from_dict(cls, d: dict) -> "Question":
+        return cls(
+            id=d["id"], persona=d["persona"], type=d["type"], question=d["question"],
+            chapter=d.get("chapter", ""), section=d.get("section", ""),
+            key_facts=tuple(d.get("key_facts", ())), evidence=d.get("evidence", ""),
+            split=d.get("split", ""),
+            also=tuple((a["chapter"], a["section"]) for a in d.get("also", ())),
+        )
+
+
+def load_questions(split: str = "all") -> list[Question]:
+    names = list(QUESTION_FILES) if split == "all" else [split]
+    out: list[Question] = []
+    for name in names:
+        path = QUESTION_FILES[name]
+        out += [Question.from_dict(json.loads(l)) for l in path.read_text(encoding="utf-8").splitlines() if l.strip()]
+    return out
+
+
+def load_dialogues() -> list[dict]:
+    return [json.loads(l) for l in DIALOGUES.read_text(encoding="utf-8").splitlines() if l.strip()]
+
+
+def relevant(evidence: str, chunk_text: str) -> bool:
+    """A chunk answers a question when it holds the evidence quote; a quote cut by a chunk
+    boundary counts when either half (≥ 8 characters) is inside."""
+    ev, text = norm(evidence), norm(chunk_text)
+    if not ev:
+        return False
+    if ev in text:
+        return True
+    half = len(ev) // 2
+    return half >= 8 and (ev[:half] in text or ev[half:] in text)

@@ -1,0 +1,121 @@
+"""`plan-assistant eval`: run the question sets through every stage and report numbers.
+
+Nothing here is tuned per question: the harness only calls the same public entry points
+users reach (retriever.search, Assistant.ask) and compares with the gold annotations.
+"""
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+from eval.data import HERE, load_questions
+
+RESULTS = HERE / "RESULTS.md"
+THRESHOLDS = HERE / "thresholds.json"
+
+
+def _commit() -> str:
+    try:
+        return subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True,
+                              cwd=HERE, timeout=5).stdout.strip() or "uncommitted"
+    except (OSError, subprocess.SubprocessError):
+        return "unknown"
+
+
+def _table(header: list[str], rows: list[list[object]]) -> str:
+    fmt = lambda v: f"{v:.3f}" if isinstance(v, float) else str(v)  # noqa: E731
+    lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
+    lines += ["| " + " | ".join(fmt(v) for v in r) + " |" for r in rows]
+    return "\n".join(lines)
+
+
+def retrieval_section(split: str, peers: bool) -> tuple[str, dict]:
+    from chat_app.cli import _retrievers
+    from eval.retrieval import evaluate
+
+    settings, rs = _retrievers()
+    retrievers = [rs.bm25, rs.dense, rs.hybrid]
+    if peers:
+        from eval.peers import langchain_recipe, naive_hybrid
+        from retriever.embeddings import make_embeddings
+
+        emb = make_embeddings(settings.embedding)
+        cache = settings.index_dir / "peers"
+        retrievers += [naive_hybrid(emb, cache), langchain_recipe(emb, cache)]
+    out: list[str] = ["## Retrieval", ""]
+    numbers: dict = {}
+    splits = ["dev", "test"] if split == "all" else [split]
+    for sp in splits:
+        qs = load_questions(sp)
+        results = [evaluate(r, qs) for r in retrievers]
+        numbers[sp] = {r.name: r.summary() for r in results}
+        n = results[0].n
+        out.append(f"### Split `{sp}` ({n} answerable questions{' — held out, never tuned on' if sp == 'test' else ' — used for tuning'})")
+        out.append("")
+        header = ["retriever", "R@1", "R@3", "R@5", "R@10", "MRR", "nDCG@10", "p50 ms", "p95 ms"]
+        rows = [[r.name] + [r.summary()[m] for m in ("R@1", "R@3", "R@5", "R@10", "MRR", "nDCG@10", "p50_ms", "p95_ms")]
+                for r in results]
+        out += [_table(header, rows), ""]
+        groups = sorted(results[0].counts)
+        out.append(f"Recall@5 by persona and type (`{sp}`):")
+        out.append("")
+        rows = [[g, results[0].counts[g]] + [r.metric("R@5", g) for r in results] for g in groups]
+        out += [_table(["group", "n"] + [r.name for r in results], rows), ""]
+        for r in results:
+            print(f"[{sp}] {r.name:18s} " + " ".join(f"{k}={v}" for k, v in r.summary().items()), file=sys.stderr)
+    return "\n".join(out), numbers
+
+
+def run(args: argparse.Namespace) -> int:
+    if not (args.retrieval or args.answers or args.dialogues):
+        args.retrieval = args.answers = args.dialogues = True
+    sections: list[str] = []
+    numbers: dict = {}
+    if args.retrieval:
+        text, numbers["retrieval"] = retrieval_section(args.split, args.peers)
+        sections.append(text)
+    if args.answers or args.dialogues:
+        try:
+            from eval.answers import answers_section
+        except ImportError:
+            answers_section = None
+        if answers_section is not None:
+            text, numbers["answers"] = answers_section(args.split, args.answers, args.dialogues)
+            sections.append(text)
+    _emit_json(numbers)
+    if args.write:
+        cmd = "plan-assistant " + " ".join(sys.argv[1:]) if sys.argv and sys.argv[0].endswith("plan-assistant") \
+            else "plan-assistant eval " + " ".join(a for a in sys.argv[1:] if a.startswith("-"))
+        head = (f"# Evaluation results\n\nProduced by `{cmd}` on {dt.date.today().isoformat()} "
+                f"at commit `{_commit()}`. Numbers are as measured; nothing is hand-edited.\n")
+        RESULTS.write_text(head + "\n" + "\n\n".join(sections) + "\n", encoding="utf-8")
+        print(f"已写入 {RESULTS}", file=sys.stderr)
+    if args.gate:
+        return gate(numbers)
+    return 0
+
+
+def _emit_json(numbers: dict) -> None:
+    sys.stdout.write(json.dumps(numbers, ensure_ascii=False) + "\n")
+
+
+def gate(numbers: dict) -> int:
+    """Fail when a metric drops below its stored threshold (eval/thresholds.json)."""
+    thresholds = json.loads(THRESHOLDS.read_text(encoding="utf-8"))
+    failures = []
+    for path, minimum in thresholds.items():
+        node = numbers
+        for part in path.split("/"):
+            node = node.get(part, {}) if isinstance(node, dict) else {}
+        if not isinstance(node, (int, float)):
+            continue  # metric not computed in this run
+        if node < minimum:
+            failures.append(f"{path} = {node} < {minimum}")
+    for f in failures:
+        print(f"回归：{f}", file=sys.stderr)
+    print(f"评测门槛：{'未通过' if failures else '通过'}（{len(thresholds)} 项）", file=sys.stderr)
+    return 1 if failures else 0

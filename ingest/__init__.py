@@ -1,0 +1,1 @@
+"""Stage 1: turn the plan text into structured, citable chunks."""

@@ -1,0 +1,1 @@
+"""Stage 2: find the chunks that answer a question (BM25 + FAISS, fused)."""

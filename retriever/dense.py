@@ -1,0 +1,134 @@
+"""Dense retrieval: e5 vectors in a FAISS inner-product index, cached on disk.
+
+Embedding the plan takes about a minute on two cores, so vectors are saved with a
+manifest (model id + chunk-set hash) and rebuilt only when either changes.
+
+Structure: each chunk vector is added to the vector of its heading chain (节 + 专栏/表
+title), so a question about "教育" reaches a short 专栏 item whose own text never says it.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import time
+from collections.abc import Sequence
+from pathlib import Path
+
+import faiss
+import numpy as np
+from tqdm import tqdm
+
+from ingest.schema import Chunk
+from retriever.base import ScoringRetriever
+from retriever.embeddings import PlanEmbeddings
+
+INDEX_VERSION = 2
+HEADING_WEIGHT = 0.2
+BATCH = 16
+
+
+def passage_text(c: Chunk) -> str:
+    """The text e5 embeds: the nearest heading (not the whole chain: length costs time)."""
+    head = [c.section or c.chapter, c.title]
+    if c.group and c.group not in c.text:
+        head.append(c.group)
+    return "\n".join([h for h in head if h] + [c.text])
+
+
+def heading_text(c: Chunk) -> str:
+    return " ".join(h for h in (c.chapter, c.section, c.title) if h) or "前言"
+
+
+def chunks_hash(chunks: Sequence[Chunk]) -> str:
+    h = hashlib.sha256()
+    for c in chunks:
+        h.update(json.dumps(c.to_dict(), ensure_ascii=False, sort_keys=True).encode())
+    return h.hexdigest()
+
+
+class DenseRetriever(ScoringRetriever):
+    name = "dense"
+    heading_weight = HEADING_WEIGHT
+
+    def __init__(self, chunks: Sequence[Chunk], embeddings: PlanEmbeddings,
+                 vectors: np.ndarray, heading_vectors: np.ndarray,
+                 index: faiss.Index | None = None) -> None:
+        super().__init__(chunks)
+        self.embeddings = embeddings
+        self.vectors = vectors
+        self.heading_vectors = heading_vectors
+        if index is None:
+            combined = (vectors + self.heading_weight * heading_vectors).astype(np.float32)
+            index = faiss.IndexFlatIP(combined.shape[1])
+            index.add(combined)
+        self.index = index
+
+    def scores(self, query: str) -> np.ndarray:
+        q = self.embeddings.encode([query], is_query=True).astype(np.float32)
+        scores, ids = self.index.search(q, len(self.chunks))
+        out = np.empty(len(self.chunks))
+        out[ids[0]] = scores[0]
+        return out
+
+    # -- persistence -------------------------------------------------------------
+    @classmethod
+    def build(cls, chunks: Sequence[Chunk], embeddings: PlanEmbeddings,
+              progress: bool = True) -> "DenseRetriever":
+        texts = [passage_text(c) for c in chunks]
+        rows = []
+        for i in tqdm(range(0, len(texts), BATCH), desc="向量化", unit="批", disable=not progress):
+            rows.append(embeddings.encode(texts[i:i + BATCH], is_query=False))
+        vectors = np.vstack(rows).astype(np.float32)
+        heads = sorted({heading_text(c) for c in chunks})
+        head_vecs = embeddings.encode(heads, is_query=False)
+        lookup = {h: v for h, v in zip(heads, head_vecs)}
+        heading_vectors = np.vstack([lookup[heading_text(c)] for c in chunks]).astype(np.float32)
+        return cls(chunks, embeddings, vectors, heading_vectors)
+
+    def save(self, folder: Path) -> None:
+        folder.mkdir(parents=True, exist_ok=True)
+        np.save(folder / "vectors.npy", self.vectors)
+        np.save(folder / "heading_vectors.npy", self.heading_vectors)
+        faiss.write_index(self.index, str(folder / "index.faiss"))
+        manifest = manifest_for(self.chunks, self.embeddings)
+        manifest["heading_weight"] = self.heading_weight
+        manifest["built_at"] = time.strftime("%Y-%m-%dT%H:%M:%S")
+        (folder / "manifest.json").write_text(json.dumps(manifest, ensure_ascii=False, indent=1))
+
+    @classmethod
+    def load(cls, folder: Path, chunks: Sequence[Chunk], embeddings: PlanEmbeddings) -> "DenseRetriever | None":
+        """The cached index, or None when it is missing or stale."""
+        try:
+            manifest = json.loads((folder / "manifest.json").read_text())
+            want = manifest_for(chunks, embeddings)
+            if any(manifest.get(k) != v for k, v in want.items()):
+                return None
+            vectors = np.load(folder / "vectors.npy")
+            heads = np.load(folder / "heading_vectors.npy")
+        except (OSError, ValueError, json.JSONDecodeError):
+            return None
+        if vectors.shape[0] != len(chunks):
+            return None
+        index = None
+        if manifest.get("heading_weight") == cls.heading_weight and (folder / "index.faiss").exists():
+            index = faiss.read_index(str(folder / "index.faiss"))
+        return cls(chunks, embeddings, vectors, heads, index)
+
+    @classmethod
+    def load_or_build(cls, folder: Path, chunks: Sequence[Chunk], embeddings: PlanEmbeddings,
+                      progress: bool = True) -> tuple["DenseRetriever", bool]:
+        cached = cls.load(folder, chunks, embeddings)
+        if cached is not None:
+            return cached, False
+        built = cls.build(chunks, embeddings, progress=progress)
+        built.save(folder)
+        return built, True
+
+
+def manifest_for(chunks: Sequence[Chunk], embeddings: PlanEmbeddings) -> dict:
+    return {
+        "version": INDEX_VERSION,
+        "model_id": embeddings.model_id,
+        "chunks_sha256": chunks_hash(chunks),
+        "n_chunks": len(chunks),
+    }

@@ -1,0 +1,105 @@
+"""Chinese tokenisation for BM25: jieba, taught the plan's own vocabulary.
+
+jieba's default dictionary cuts project names and slogans ("六强五新", "伍姓湖") into
+pieces; adding the plan's headings, 专栏 titles and item leads keeps them whole, and
+``cut_for_search`` still emits the pieces so partial matches work too.
+"""
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import Iterable
+
+import jieba
+
+from ingest.schema import Chunk
+
+jieba.setLogLevel(logging.WARNING)
+
+STOPWORDS = frozenset(
+    "的 了 吗 呢 啊 吧 呀 么 嘛 是 在 和 与 及 或 有 没有 什么 啥 咋 怎么 怎样 如何 哪些 哪个 多少 几 "
+    "我 我们 俺 俺们 咱 咱们 你 你们 他 她 它 这 那 这个 那个 这些 那些 就 都 也 还 又 要 会 能 "
+    "可以 吗 请问 一下 规划 里 中 上 对 说 讲 提到 方面 关于 情况 问题 事 事儿 有没有 是否 给 为 "
+    "以 将 把 被 等 及其 并 其 之 个 年".split()
+)
+PUNCT_RE = re.compile(r"^[\W_]+$", re.UNICODE)
+TERM_RE = re.compile(r"[“”\"《》]([^“”\"《》]{2,12})[“”\"《》]")
+
+# Everyday words citizens use → the plan's own terms. Only widens BM25's query; the dense
+# retriever already maps paraphrases, this helps the lexical side meet it halfway.
+COLLOQUIAL: dict[str, tuple[str, ...]] = {
+    "看病": ("医疗", "医院", "就医"),
+    "医保": ("医疗保险", "医疗保障"),
+    "娃": ("儿童", "学生", "教育"),
+    "孩子": ("儿童", "学生", "教育"),
+    "小孩": ("儿童", "幼儿"),
+    "上学": ("教育", "学校"),
+    "读书": ("教育", "学校"),
+    "幼儿园": ("学前教育", "幼儿园"),
+    "烧煤": ("燃煤", "清洁取暖", "散煤"),
+    "取暖": ("供热", "清洁取暖"),
+    "暖气": ("供热", "集中供热"),
+    "养老金": ("养老保险",),
+    "老人": ("老年人", "养老"),
+    "找工作": ("就业", "创业"),
+    "工作": ("就业",),
+    "挣钱": ("收入", "增收"),
+    "收入": ("可支配收入",),
+    "修路": ("公路", "道路", "交通"),
+    "路": ("公路", "道路"),
+    "坐车": ("公交", "交通"),
+    "喝水": ("饮水", "供水"),
+    "自来水": ("供水", "饮水"),
+    "垃圾": ("垃圾分类", "生活垃圾"),
+    "污染": ("污染防治", "环境"),
+    "空气": ("大气", "空气质量"),
+    "旅游": ("景区", "文旅"),
+    "景点": ("景区", "旅游"),
+    "种地": ("农业", "耕地"),
+    "农民": ("农村", "农民"),
+    "房子": ("住房", "棚户区"),
+    "买房": ("住房",),
+    "上网": ("宽带", "网络", "5G"),
+    "网速": ("宽带", "5G"),
+    "当官": ("干部",),
+    "腐败": ("党风廉政", "反腐败"),
+    "打官司": ("法治", "公共法律服务"),
+    "治安": ("平安", "社会治理"),
+}
+
+
+def plan_vocabulary(chunks: Iterable[Chunk]) -> set[str]:
+    """Headings, 专栏/table titles, item leads and quoted slogans of the plan."""
+    words: set[str] = set()
+    for c in chunks:
+        for head in (c.chapter, c.section, c.title):
+            if head:
+                body = re.sub(r"^(第\S+?[章节]|专栏\s*\d+[：:]|表\s*\d+[：:])\s*", "", head)
+                words.update(p for p in re.split(r"[，、：:\s]+", body) if 2 <= len(p) <= 16)
+        if c.group and len(c.group) <= 16:
+            words.add(c.group.strip("——“”"))
+        words.update(TERM_RE.findall(c.text))
+    return {w for w in words if w and not PUNCT_RE.match(w)}
+
+
+class Tokenizer:
+    """A private jieba instance so the user dictionary never leaks into other callers."""
+
+    def __init__(self, vocabulary: Iterable[str] = ()) -> None:
+        self._jieba = jieba.Tokenizer()
+        self._jieba.initialize()
+        for word in sorted(set(vocabulary)):
+            self._jieba.add_word(word, freq=2000)
+
+    def tokens(self, text: str) -> list[str]:
+        out = []
+        for tok in self._jieba.cut_for_search(text.lower()):
+            tok = tok.strip()
+            if tok and tok not in STOPWORDS and not PUNCT_RE.match(tok):
+                out.append(tok)
+        return out
+
+    def query_tokens(self, text: str) -> list[str]:
+        toks = self.tokens(text)
+        extra = [w for key, syns in COLLOQUIAL.items() if key in text for w in syns]
+        return toks + [t for w in extra for t in self.tokens(w)]
