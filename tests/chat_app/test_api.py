@@ -1,0 +1,109 @@
+import json
+from dataclasses import replace
+
+import httpx
+import openai
+import pytest
+from fastapi.testclient import TestClient
+
+pytestmark = pytest.mark.e2e
+
+
+def test_healthz_and_docs(live_server):
+    assert httpx.get(f"{live_server}/healthz").json() == {"status": "ok"}
+    assert httpx.get(f"{live_server}/docs").status_code == 200
+    assert "/api/ask" in httpx.get(f"{live_server}/openapi.json").json()["paths"]
+
+
+def test_ask_returns_cited_answer_and_session(live_server):
+    r = httpx.post(f"{live_server}/api/ask", json={"question": "“十四五”常住人口城镇化率目标是多少？"}, timeout=30)
+    body = r.json()
+    assert r.status_code == 200 and "59" in body["answer"] and body["session_id"]
+    assert set(body) >= {"answer", "refused", "mode", "citations", "session_id"}
+    assert body["citations"][0]["chapter"].startswith("第")
+    follow = httpx.post(f"{live_server}/api/ask", json={"question": "那2020年呢？", "session_id": body["session_id"]},
+                        timeout=30).json()
+    assert follow["session_id"] == body["session_id"] and "52" in follow["answer"]
+
+
+@pytest.mark.parametrize("payload,status", [
+    ({"question": ""}, 400), ({"question": "   "}, 400), ({"question": "字" * 501}, 400),
+    ({"question": 5}, 422), ({}, 422), ({"question": ["a"]}, 422),
+])
+def test_bad_input_is_chinese_4xx(live_server, payload, status):
+    r = httpx.post(f"{live_server}/api/ask", json=payload)
+    assert r.status_code == status
+    assert any("\u4e00" <= ch <= "\u9fff" for ch in r.json()["detail"])
+
+
+def test_broken_json_and_huge_body(live_server):
+    r = httpx.post(f"{live_server}/api/ask", content=b"{bad", headers={"content-type": "application/json"})
+    assert r.status_code == 422 and "JSON" in r.json()["detail"]
+    r = httpx.post(f"{live_server}/api/ask", content=b"x" * 20000, headers={"content-type": "application/json"})
+    assert r.status_code == 413
+
+
+def test_sse_stream_format(live_server):
+    with httpx.stream("POST", f"{live_server}/api/ask/stream", json={"question": "专栏3有哪些项目？"}, timeout=30) as r:
+        assert r.headers["content-type"].startswith("text/event-stream")
+        events = [json.loads(line[6:]) for line in r.iter_lines() if line.startswith("data: ")]
+    kinds = [e["type"] for e in events]
+    assert kinds[0] == "token" and kinds[-2:] == ["citations", "done"]
+    text = "".join(e["text"] for e in events if e["type"] == "token")
+    assert "运输场站建设工程" in text and events[-2]["citations"]
+
+
+def test_search_outline_feedback(live_server):
+    hits = httpx.get(f"{live_server}/api/search", params={"q": "伍姓湖", "k": 3}).json()["hits"]
+    assert len(hits) == 3 and hits[0]["rank"] == 1
+    assert httpx.get(f"{live_server}/api/search", params={"q": " "}).status_code == 400
+    assert httpx.get(f"{live_server}/api/search", params={"q": "x", "k": 0}).status_code == 422
+    outline = httpx.get(f"{live_server}/api/outline").json()
+    assert sum(1 for ch in outline if ch["chapter"].startswith("第")) == 10
+    r = httpx.post(f"{live_server}/api/feedback", json={"rating": 1, "question": "q", "answer": "a"})
+    assert r.status_code == 200
+    assert httpx.post(f"{live_server}/api/feedback", json={"rating": 3}).status_code == 422
+
+
+def test_feedback_survives_restart(assistant):
+    from chat_app.sessions import SessionStore
+
+    before = SessionStore(assistant.settings.db_path if assistant.settings.db_path else ":memory:")
+    store = assistant.sessions
+    n = store.feedback_count()
+    store.add_feedback("s", 0, -1, "问", "答")
+    path = store._db.execute("PRAGMA database_list").fetchone()[2]
+    assert SessionStore(path).feedback_count() == n + 1
+    before._db.close()
+
+
+def test_openai_compatible_with_official_client(live_server):
+    client = openai.OpenAI(base_url=f"{live_server}/v1", api_key="unused")
+    r = client.chat.completions.create(model="plan-assistant",
+                                       messages=[{"role": "user", "content": "森林覆盖率2025年目标是多少？"}])
+    assert "30.8" in r.choices[0].message.content
+    stream = client.chat.completions.create(model="plan-assistant", stream=True,
+                                            messages=[{"role": "user", "content": "森林覆盖率2025年目标是多少？"}])
+    text = "".join(c.choices[0].delta.content or "" for c in stream if c.choices)
+    assert "30.8" in text
+
+
+def test_rate_limit_and_api_keys(assistant):
+    from chat_app.api import create_app
+    from chat_app.config import Settings
+
+    app = create_app(replace(Settings(), rate_limit_per_minute=2, api_keys=("k1",)), assistant=assistant)
+    with TestClient(app) as c:
+        assert c.get("/api/search", params={"q": "教育"}).status_code == 401
+        h = {"x-api-key": "k1"}
+        assert c.get("/api/search", params={"q": "教育"}, headers=h).status_code == 200
+        assert c.get("/api/search", params={"q": "教育"}, headers=h).status_code == 200
+        r = c.get("/api/search", params={"q": "教育"}, headers=h)
+        assert r.status_code == 429 and int(r.headers["Retry-After"]) >= 1
+        assert c.get("/healthz").status_code == 200  # not behind keys or limits
+
+
+def test_embed_headers_and_widget(live_server):
+    r = httpx.get(f"{live_server}/embed")
+    assert r.status_code == 200 and "frame-ancestors" in r.headers["content-security-policy"]
+    assert httpx.get(f"{live_server}/widget.js").headers["content-type"].startswith("application/javascript")
