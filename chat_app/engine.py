@@ -11,7 +11,8 @@ from dataclasses import replace
 
 from chat_app.config import Settings
 from chat_app.extractive import ExtractiveAnswerer
-from chat_app.guards import COVERAGE_THRESHOLD, coverage, is_injection, negative_premise, unsupported_numbers
+from chat_app.guards import (COVERAGE_THRESHOLD, Coverage, coverage, foreign_places, is_injection, negative_premise,
+                             unsupported_numbers)
 from chat_app.sessions import SessionStore
 from ingest.schema import Answer, Hit
 from ingest.store import read_chunks
@@ -26,14 +27,14 @@ class QuestionError(ValueError):
     """Bad user input; the message is Chinese and safe to show."""
 
 
-def refusal(question: str, hits: list[Hit], why: str) -> Answer:
+def refusal(question: str, hits: list[Hit], why: str, lead: str = "抱歉，规划中未提及这方面的内容。") -> Answer:
     places = []
     for h in hits[:5]:
         place = " ".join(p for p in (h.chunk.chapter, h.chunk.section) if p)
         if place and place not in places:
             places.append(place)
     tail = f"与您的问题最接近的章节有：{'；'.join(places[:3])}。" if places else ""
-    return Answer(question, f"抱歉，规划中未提及这方面的内容。{tail}", True, "extractive", notes=(why,))
+    return Answer(question, f"{lead}{tail}", True, "extractive", notes=(why,))
 
 
 class Assistant:
@@ -45,6 +46,7 @@ class Assistant:
         self.retriever = self.retrievers.get(self.settings.retriever)
         self.extractive = ExtractiveAnswerer(self.retrievers.bm25, self.retrievers.chunks)
         self.sessions = sessions or SessionStore(self.settings.db_path)
+        self.plan_text = "\n".join(f"{c.title}\n{c.text}" for c in self.retrievers.chunks)
         from chat_app.llm import make_llm_answerer
 
         self.llm = make_llm_answerer(self.settings)
@@ -88,11 +90,14 @@ class Assistant:
     def _answer(self, q: str, standalone: str, exclude: set[str], use_llm: bool) -> Answer:
         if is_injection(q):
             return Answer(q, INJECTION_REPLY, True, "extractive", notes=("injection",))
-        hits = [h for h in self.retriever.search(standalone, 10 + len(exclude)) if h.chunk.id not in exclude][:8]
+        hits, cov = self.evidence(standalone, exclude)
         boxed = self.extractive.whole_box(standalone)
         if boxed is not None:  # "专栏3有哪些项目": the box exists, list it
             return replace(boxed, question=q)
-        cov = coverage(standalone, hits, self.retrievers.bm25)
+        elsewhere = foreign_places(q, self.plan_text)
+        if elsewhere:
+            return refusal(q, [], f"places not in the plan: {' '.join(elsewhere)}",
+                           lead=f"抱歉，本助手只回答永济市“十四五”规划的内容，规划中没有涉及“{'、'.join(elsewhere)}”。")
         if cov.score < COVERAGE_THRESHOLD:
             return refusal(q, hits, f"coverage {cov.score:.2f} < {COVERAGE_THRESHOLD} (missing: {' '.join(cov.missing)})")
         verb = negative_premise(q)
@@ -103,6 +108,11 @@ class Assistant:
         if self.llm is None or not use_llm:
             return base
         return self.llm.answer(q, standalone, hits, fallback=base)
+
+    def evidence(self, standalone: str, exclude: set[str] | frozenset[str] = frozenset()) -> tuple[list[Hit], Coverage]:
+        """The hits an answer may use and how much of the question they cover (the refusal signal)."""
+        hits = [h for h in self.retriever.search(standalone, 10 + len(exclude)) if h.chunk.id not in exclude][:8]
+        return hits, coverage(standalone, hits, self.retrievers.bm25)
 
     def _correct_premise(self, q: str, verb: str, hits: list[Hit]) -> Answer:
         """"为何要撤销X" when the plan says nothing of the sort: say so, quote what it does say."""

@@ -17,6 +17,9 @@ from retriever.bm25 import BM25Retriever
 FIGURE_RE = re.compile(r"多少|几个|几项|几所|几条|几成|百分之|比例|比重|目标值|完成值|指标|增长|增速|规模|数量|面积|多长|多大|多高|达到|\d")
 LIST_RE = re.compile(r"哪些|哪几|有啥|包括|包含|都有|分别是|具体指|列出|清单|项目")
 BOX_RE = re.compile(r"专栏\s*(\d+)")
+# Words that ask for a list without saying what is in it ("专栏3有哪些项目").
+LIST_WORDS = frozenset("专栏 项目 工程 建设 重点 哪些 哪几 包括 包含 具体 分别 都有 有啥 列出 清单 所列 规划 十四五".split())
+TOP_LEVEL_SPLIT_RE = re.compile(r"、(?![^（(]*[）)])|；")
 MAX_CHARS = 200
 MODE = "extractive"
 
@@ -60,19 +63,18 @@ class ExtractiveAnswerer:
     def candidates(self, question: str, hits: Sequence[Hit], depth: int = 6) -> list[Candidate]:
         qtoks = set(self.tokenizer.query_tokens(question))
         figure = bool(FIGURE_RE.search(question))
+        is_list = bool(LIST_RE.search(question))
         out = []
         for h in hits[:depth]:
             prior = 1.5 / (h.rank + 1)
-            if h.chunk.kind == "table_row":
-                pieces = [render_row(h.chunk)]
-            else:
-                pieces = sentences(h.chunk.text)
-            for s in pieces:
+            for s in pieces_of(h.chunk):
                 if len(s.strip()) < 4:
                     continue
                 score = self._score(qtoks, s) + prior
                 if figure and re.search(r"\d", s):
                     score *= 1.3
+                if is_list and s.count("、") >= 3:
+                    score *= 1.2  # an enumeration is what a "哪些" question wants
                 out.append(Candidate(s.strip(), h.chunk, score))
         out.sort(key=lambda c: -c.score)
         return out
@@ -94,7 +96,7 @@ class ExtractiveAnswerer:
         is_list = bool(LIST_RE.search(question))
         best = cands[0]
         picked = [best]
-        limit = 3 if is_list else 2
+        limit = 3
         budget = 320 if is_list else MAX_CHARS
         used = len(best.text)
         for c in cands[1:]:
@@ -111,7 +113,11 @@ class ExtractiveAnswerer:
         return sorted(picked, key=lambda c: order[id(c)])
 
     def whole_box(self, question: str) -> Answer | None:
-        """"专栏3有哪些项目" asks for the box's item list, not its best sentence."""
+        """"专栏3有哪些项目" asks for the box's item list; "专栏3里的沿黄公路支线是哪三条" for one item.
+
+        Only the box reference plus list words → the list of item leads. Anything more
+        specific → the best-matching pieces of that box's items.
+        """
         m = BOX_RE.search(question)
         if not m or not LIST_RE.search(question):
             return None
@@ -119,20 +125,36 @@ class ExtractiveAnswerer:
         if not title:
             return None
         items = self.by_box[title]
-        qtoks = set(self.tokenizer.query_tokens(question))
-        named = [c for c in items if c.group and c.group in question]
-        if named:
-            return compose(question, [(c.text, c) for c in named[:2]], MODE)
-        leads = [c for c in items if c.group]
-        if not leads or any(self._score(qtoks, c.group) > 0 for c in leads if len(c.group) > 3 and c.group in question):
-            return None
+        title_toks = set(self.tokenizer.tokens(title))
+        specific = {t for t in self.tokenizer.query_tokens(question)
+                    if t not in title_toks and t not in LIST_WORDS and not t.isdigit() and len(t) > 1}
+        matched = sorted(((self._score(specific, c.text), i, c) for i, c in enumerate(items)), key=lambda x: (-x[0], x[1]))
+        if specific and matched and matched[0][0] > 0:
+            hits = [Hit(c, score, r, "box") for r, (score, _, c) in enumerate(matched[:3], 1) if score > 0]
+            picked = self._pick(question, hits)
+            return compose(question, [(c.text, c.chunk) for c in picked], MODE)
         seen: list[Chunk] = []
-        for c in leads:
-            if c.group not in [s.group for s in seen]:
+        for c in items:
+            if c.group and c.group not in [s.group for s in seen]:
                 seen.append(c)
-        parts = [(f"{c.group}", c) for c in seen]
+        if not seen:
+            return None
         head = re.sub(r"\s+", "", title.split("：", 1)[0])
-        return compose(question, parts, MODE, prefix=f"{head}包括：", joiner="；")
+        return compose(question, [(c.group, c) for c in seen], MODE, prefix=f"{head}包括：", joiner="；")
+
+
+def pieces_of(chunk: Chunk) -> list[str]:
+    """Scoring units: a table row as one sentence; a long 专栏 item as its listed projects."""
+    if chunk.kind == "table_row":
+        return [render_row(chunk)]
+    sents = sentences(chunk.text)
+    if chunk.kind != "box_item":
+        return sents
+    out = []
+    for s in sents:
+        parts = [p for p in TOP_LEVEL_SPLIT_RE.split(s) if p.strip()] if len(s) > 120 else [s]
+        out.extend(parts)
+    return out
 
 
 def compose(question: str, parts: Sequence[tuple[str, Chunk]], mode: str,

@@ -10,11 +10,40 @@ from eval.harness import _table
 from eval.metrics import percentile
 
 FACT_TYPES = ("fact", "number", "table", "list", "project", "multi_section")
+MIN_ANSWERED = 0.9
 
 
 def _has_all(answer: str, facts) -> bool:
     a = norm(answer)
     return all(norm(f) in a for f in facts)
+
+
+def refusal_calibration(assistant, split: str = "dev") -> tuple[str, float]:
+    """Sweep the coverage threshold on `split`: answerable questions kept vs out-of-scope refused.
+
+    Returns the markdown table and the chosen threshold: the best balanced accuracy among
+    thresholds that still answer ≥ 90% of answerable questions (ties → lower). A wrong refusal
+    hides what the plan says; a wrong answer at least shows its cited source.
+    """
+    from chat_app.guards import COVERAGE_THRESHOLD, foreign_places
+
+    scored = []
+    for q in load_questions(split):
+        if q.type in FACT_TYPES or q.type == "out_of_scope":
+            _, cov = assistant.evidence(q.question)
+            place = bool(foreign_places(q.question, assistant.plan_text))
+            scored.append((q.type == "out_of_scope", cov.score, place))
+    rows, best = [], (-1.0, 0.0)
+    for t in [round(0.25 + 0.05 * i, 2) for i in range(10)]:
+        kept = [not place and s >= t for oos, s, place in scored if not oos]
+        refused = [place or s < t for oos, s, place in scored if oos]
+        a, r = sum(kept) / len(kept), sum(refused) / len(refused)
+        if a >= MIN_ANSWERED:
+            best = max(best, ((a + r) / 2, -t))
+        rows.append([f"{t:.2f}" + (" (current)" if t == COVERAGE_THRESHOLD else ""), round(a, 3), round(r, 3),
+                     round((a + r) / 2, 3)])
+    table = _table(["threshold", "answerable answered", "out-of-scope refused", "balanced"], rows)
+    return table, -best[1]
 
 
 def answers_section(split: str, answers: bool, dialogues: bool) -> tuple[str, dict]:
@@ -72,6 +101,14 @@ def answers_section(split: str, answers: bool, dialogues: bool) -> tuple[str, di
             numbers[sp] = res
             rows.append([sp] + list(res.values()))
         out += [_table(["split"] + list(numbers[splits[0]].keys()), rows), ""]
+    if answers:
+        table, best = refusal_calibration(assistant, "dev")
+        numbers["refusal_calibration"] = {"best_threshold_dev": best}
+        out += ["### Refusal threshold (calibrated on `dev`)", "",
+                "Share of the question's IDF mass found in the top 5 chunks (`chat_app/guards.py: coverage`); "
+                "questions naming a place the plan never mentions are refused regardless.", "",
+                table, "", f"Chosen rule: best balanced accuracy while answering ≥ {MIN_ANSWERED:.0%} of answerable dev "
+                f"questions → {best:.2f}.", ""]
     if dialogues:
         rewrite_ok = answer_ok = n = 0
         for d in load_dialogues():

@@ -9,10 +9,12 @@ from __future__ import annotations
 import logging
 import re
 from collections.abc import Iterable
+from functools import lru_cache
 
 import jieba
 
 from ingest.schema import Chunk
+from retriever.colloquial import COLLOQUIAL
 
 jieba.setLogLevel(logging.WARNING)
 
@@ -25,47 +27,6 @@ STOPWORDS = frozenset(
 PUNCT_RE = re.compile(r"^[\W_]+$", re.UNICODE)
 TERM_RE = re.compile(r"[“”\"《》]([^“”\"《》]{2,12})[“”\"《》]")
 
-# Everyday words citizens use → the plan's own terms. Only widens BM25's query; the dense
-# retriever already maps paraphrases, this helps the lexical side meet it halfway.
-COLLOQUIAL: dict[str, tuple[str, ...]] = {
-    "看病": ("医疗", "医院", "就医"),
-    "医保": ("医疗保险", "医疗保障"),
-    "娃": ("儿童", "学生", "教育"),
-    "孩子": ("儿童", "学生", "教育"),
-    "小孩": ("儿童", "幼儿"),
-    "上学": ("教育", "学校"),
-    "读书": ("教育", "学校"),
-    "幼儿园": ("学前教育", "幼儿园"),
-    "烧煤": ("燃煤", "清洁取暖", "散煤"),
-    "取暖": ("供热", "清洁取暖"),
-    "暖气": ("供热", "集中供热"),
-    "养老金": ("养老保险",),
-    "老人": ("老年人", "养老"),
-    "找工作": ("就业", "创业"),
-    "工作": ("就业",),
-    "挣钱": ("收入", "增收"),
-    "收入": ("可支配收入",),
-    "修路": ("公路", "道路", "交通"),
-    "路": ("公路", "道路"),
-    "坐车": ("公交", "交通"),
-    "喝水": ("饮水", "供水"),
-    "自来水": ("供水", "饮水"),
-    "垃圾": ("垃圾分类", "生活垃圾"),
-    "污染": ("污染防治", "环境"),
-    "空气": ("大气", "空气质量"),
-    "旅游": ("景区", "文旅"),
-    "景点": ("景区", "旅游"),
-    "种地": ("农业", "耕地"),
-    "农民": ("农村", "农民"),
-    "房子": ("住房", "棚户区"),
-    "买房": ("住房",),
-    "上网": ("宽带", "网络", "5G"),
-    "网速": ("宽带", "5G"),
-    "当官": ("干部",),
-    "腐败": ("党风廉政", "反腐败"),
-    "打官司": ("法治", "公共法律服务"),
-    "治安": ("平安", "社会治理"),
-}
 
 
 def plan_vocabulary(chunks: Iterable[Chunk]) -> set[str]:
@@ -90,14 +51,19 @@ class Tokenizer:
         self._jieba.initialize()
         for word in sorted(set(vocabulary)):
             self._jieba.add_word(word, freq=2000)
+        # The plan's sentences are tokenised again on every answer; they never change.
+        self._cached = lru_cache(maxsize=50_000)(self._tokenize)
 
     def tokens(self, text: str) -> list[str]:
+        return list(self._cached(text))
+
+    def _tokenize(self, text: str) -> tuple[str, ...]:
         out = []
         for tok in self._jieba.cut_for_search(text.lower()):
             tok = tok.strip()
             if tok and tok not in STOPWORDS and not PUNCT_RE.match(tok):
                 out.append(tok)
-        return out
+        return tuple(out)
 
     def query_tokens(self, text: str) -> list[str]:
         toks = self.tokens(text)

@@ -3,7 +3,7 @@ import re
 import pytest
 
 from chat_app.engine import QuestionError
-from chat_app.guards import is_injection, negative_premise, unsupported_numbers
+from chat_app.guards import COVERAGE_THRESHOLD, foreign_places, is_injection, negative_premise, unsupported_numbers
 from ingest.schema import Chunk
 
 
@@ -60,3 +60,22 @@ def test_guards_unit():
     c = Chunk("x", "paragraph", "第一章", "", "森林覆盖率达到 30.8%，新增 1.8 万亩")
     assert unsupported_numbers("覆盖率30.8%[1]，新增1.8万亩", [c]) == []
     assert unsupported_numbers("覆盖率35%[1]", [c]) == ["35"]
+
+
+def test_question_about_another_place_is_refused(assistant):
+    a = assistant.ask("运城市盐湖区“十四五”规划确定的地区生产总值目标是多少？")
+    assert a.refused and "盐湖区" in a.answer
+    assert foreign_places("永济市蒲州镇的旅游怎么发展？", assistant.plan_text) == []
+
+
+def test_single_character_word_does_not_borrow_a_colloquial_key(assistant):
+    # "钱" sits inside the keys 挣钱/借钱; it must not count as covered through them
+    hits, cov = assistant.evidence("永济现在房价多少钱一平？")
+    assert "钱" in cov.missing and cov.score < COVERAGE_THRESHOLD
+
+
+def test_box_question_naming_one_item_gets_that_item(assistant):
+    a = assistant.ask("专栏3所列三条沿黄旅游公路支线建设项目具体是哪三条？")
+    for road in ("永卿路改建项目", "于黄路改建项目", "雪花山至王官峪新建项目"):
+        assert road in a.answer
+    assert "运输场站建设工程" not in a.answer
