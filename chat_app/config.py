@@ -35,6 +35,10 @@ class Settings:
     llm_api_key: str = ""
     llm_timeout: float = 20.0
     gguf_path: str = ""
+    gguf_threads: int = field(default_factory=lambda: os.cpu_count() or 2)
+    gguf_ctx: int = 2048
+    gguf_chat_format: str = ""  # "" = the template inside the GGUF file (llama.cpp's fallback otherwise)
+    llm_max_tokens: int = 300
     max_question_chars: int = 500
     max_body_bytes: int = 16384
     rate_limit_per_minute: int = 60
@@ -54,6 +58,10 @@ class Settings:
             llm_api_key=_env("LLM_API_KEY"),
             llm_timeout=_float("LLM_TIMEOUT", 20.0),
             gguf_path=_env("GGUF_PATH"),
+            gguf_threads=int(_float("GGUF_THREADS", os.cpu_count() or 2)),
+            gguf_ctx=int(_float("GGUF_CTX", 2048)),
+            gguf_chat_format=_env("GGUF_CHAT_FORMAT"),
+            llm_max_tokens=int(_float("LLM_MAX_TOKENS", 300)),
             max_question_chars=int(_float("MAX_QUESTION_CHARS", 500)),
             max_body_bytes=int(_float("MAX_BODY_BYTES", 16384)),
             rate_limit_per_minute=int(_float("RATE_LIMIT", 60)),

@@ -5,6 +5,8 @@ answer when the model is unreachable, slow, uncited or invents a number.
 from __future__ import annotations
 
 import re
+import threading
+import time
 from abc import ABC, abstractmethod
 from collections.abc import Iterator, Sequence
 from dataclasses import replace
@@ -23,22 +25,31 @@ CONDENSE_PROMPT = (
     "对话历史：\n{history}\n追问：{question}\n独立问题："
 )
 MARK_RE = re.compile(r"\[(\d+)\]")
+REFUSAL = "规划中未提及"
 
 
 def sources_block(hits: Sequence[Hit]) -> str:
     return "\n".join(f"[{i}] {h.chunk.heading}：{h.chunk.text}" for i, h in enumerate(hits, 1))
 
 
-def messages_for(question: str, hits: Sequence[Hit]) -> list[dict]:
-    return [
-        {"role": "system", "content": SYSTEM_PROMPT},
-        {"role": "user", "content": f"规划原文：\n{sources_block(hits)}\n\n问题：{question}"},
-    ]
+def messages_for(question: str, hits: Sequence[Hit], system_in_user: bool = False) -> list[dict]:
+    """Some chat templates (gemma's) silently drop the system role; then the rules go first in the user turn."""
+    user = f"规划原文：\n{sources_block(hits)}\n\n问题：{question}"
+    if system_in_user:
+        return [{"role": "user", "content": f"{SYSTEM_PROMPT}\n\n{user}"}]
+    return [{"role": "system", "content": SYSTEM_PROMPT}, {"role": "user", "content": user}]
+
+
+def degenerate(text: str) -> bool:
+    """Small models loop ("[1] 规划中未提及 [2] 规划中未提及 …"); such a reply is no answer."""
+    parts = [p.strip() for p in re.split(r"[。\n；;]|\[\d+\]", text) if len(p.strip()) >= 4]
+    return len(parts) >= 3 and len(set(parts)) <= len(parts) // 2
 
 
 class LLMAnswerer(ABC):
     mode = "llm"
     n_sources = 5
+    system_in_user = False
 
     @abstractmethod
     def complete(self, messages: list[dict]) -> str:
@@ -56,11 +67,13 @@ class LLMAnswerer(ABC):
     def answer(self, question: str, standalone: str, hits: Sequence[Hit], fallback: Answer) -> Answer:
         sources = list(hits[: self.n_sources])
         try:
-            text = self.complete(messages_for(standalone, sources)).strip()
+            text = self.complete(messages_for(standalone, sources, self.system_in_user)).strip()
         except Exception as exc:  # noqa: BLE001 - unreachable/slow model → extractive answer
             return replace(fallback, notes=fallback.notes + (f"llm unavailable: {type(exc).__name__}",))
-        if "规划中未提及" in text and len(text) < 40:
+        if REFUSAL in text and len(text) < 40:
             return replace(fallback, answer="规划中未提及这方面的内容。", refused=True, mode=self.mode, citations=())
+        if REFUSAL in text or degenerate(text):
+            return replace(fallback, notes=fallback.notes + ("llm answer half refusal or repetitive",))
         used = sorted({int(n) for n in MARK_RE.findall(text) if 1 <= int(n) <= len(sources)})
         if not used:
             return replace(fallback, notes=fallback.notes + ("llm answer had no citation",))
@@ -87,11 +100,11 @@ class LLMAnswerer(ABC):
 class OpenAIAnswerer(LLMAnswerer):
     mode = "openai"
 
-    def __init__(self, base_url: str, model: str, api_key: str, timeout: float) -> None:
+    def __init__(self, base_url: str, model: str, api_key: str, timeout: float, max_tokens: int = 300) -> None:
         from langchain_openai import ChatOpenAI
 
         self.chat = ChatOpenAI(base_url=base_url or None, model=model or "default", api_key=api_key or "none",
-                               timeout=timeout, max_retries=0, temperature=0, max_tokens=400)
+                               timeout=timeout, max_retries=0, temperature=0, max_tokens=max_tokens)
 
     def complete(self, messages: list[dict]) -> str:
         return str(self.chat.invoke([(m["role"], m["content"]) for m in messages]).content)
@@ -103,34 +116,55 @@ class OpenAIAnswerer(LLMAnswerer):
 
 
 class LlamaAnswerer(LLMAnswerer):
-    """In-process GGUF model for intranets without GPU (optional extra: llama-cpp-python)."""
+    """In-process GGUF model for intranets without GPU (optional extra: llama-cpp-python).
+
+    One ``Llama`` object is not thread-safe and the API serves requests from a thread pool,
+    so calls are serialised; generation stops at the time-out and the extractive answer is used.
+    """
 
     mode = "llama"
     n_sources = 3  # small context windows
+    system_in_user = True
 
-    def __init__(self, path: str, n_ctx: int = 2048) -> None:
+    def __init__(self, path: str, n_ctx: int = 2048, n_threads: int = 2, max_tokens: int = 300,
+                 chat_format: str = "", timeout: float = 20.0) -> None:
         from llama_cpp import Llama
 
-        self.llm = Llama(model_path=path, n_ctx=n_ctx, n_threads=2, verbose=False)
+        self.llm = Llama(model_path=path, n_ctx=n_ctx, n_threads=n_threads, verbose=False,
+                         chat_format=chat_format or None)
+        self.max_tokens = max_tokens
+        self.timeout = timeout
+        self._lock = threading.Lock()
 
     def complete(self, messages: list[dict]) -> str:
-        out = self.llm.create_chat_completion(messages=messages, max_tokens=200, temperature=0)
-        return out["choices"][0]["message"]["content"] or ""
+        return "".join(self.stream_tokens(messages))
 
     def stream_tokens(self, messages: list[dict]) -> Iterator[str]:
-        for part in self.llm.create_chat_completion(messages=messages, max_tokens=200, temperature=0, stream=True):
-            delta = part["choices"][0].get("delta", {}).get("content")
-            if delta:
-                yield delta
+        if not self._lock.acquire(timeout=self.timeout):
+            raise TimeoutError("local model busy")
+        try:
+            deadline = time.monotonic() + self.timeout
+            for part in self.llm.create_chat_completion(messages=messages, max_tokens=self.max_tokens,
+                                                        temperature=0, stream=True):
+                delta = part["choices"][0].get("delta", {}).get("content")
+                if delta:
+                    yield delta
+                if time.monotonic() > deadline:
+                    raise TimeoutError(f"local model slower than {self.timeout:.0f} s")
+        finally:
+            self._lock.release()
 
 
 def make_llm_answerer(settings: Settings) -> LLMAnswerer | None:
     if settings.answerer == "openai":
-        return OpenAIAnswerer(settings.llm_base_url, settings.llm_model, settings.llm_api_key, settings.llm_timeout)
+        return OpenAIAnswerer(settings.llm_base_url, settings.llm_model, settings.llm_api_key, settings.llm_timeout,
+                              settings.llm_max_tokens)
     if settings.answerer == "llama":
         if not settings.gguf_path:
             raise ValueError("使用本地模型需要设置 PLAN_ASSISTANT_GGUF_PATH")
-        return LlamaAnswerer(settings.gguf_path)
+        return LlamaAnswerer(settings.gguf_path, n_ctx=settings.gguf_ctx, n_threads=settings.gguf_threads,
+                             max_tokens=settings.llm_max_tokens, chat_format=settings.gguf_chat_format,
+                             timeout=settings.llm_timeout)
     if settings.answerer != "extractive":
         raise ValueError(f"未知的回答方式：{settings.answerer}（可用：extractive、openai、llama）")
     return None

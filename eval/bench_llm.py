@@ -101,12 +101,14 @@ def main() -> None:
     questions = [q for q in load_questions("dev") if q.answerable][: args.n]
     if not questions:
         fail("no answerable questions selected")
-    prompts = [(q.id, messages_for(q.question, rs.get(s.retriever).search(q.question, LlamaAnswerer.n_sources)))
+    prompts = [(q.id, messages_for(q.question, rs.get(s.retriever).search(q.question, LlamaAnswerer.n_sources),
+                                      LlamaAnswerer.system_in_user))
                for q in questions]
     rss_retrieval = peak_rss_mb()
     t = time.perf_counter()
     try:
-        answerer = LlamaAnswerer(str(model))
+        answerer = LlamaAnswerer(str(model), n_ctx=s.gguf_ctx, n_threads=s.gguf_threads, max_tokens=s.llm_max_tokens,
+                                 chat_format=s.gguf_chat_format, timeout=600)  # measure, don't cut off
     except (ValueError, RuntimeError) as exc:
         fail(f"could not load {model}: {exc}")
     llm = answerer.llm

@@ -1,10 +1,12 @@
 """Bounded loopback load test for the HTTP API (prints numbers; not a test).
 
-    python -m eval.load_api [--clients 20] [--seconds 30]
+    python -m eval.load_api [--clients 20] [--seconds 30] [--no-cache]
 
 Starts `plan-assistant serve` on a free 127.0.0.1 port, then runs N concurrent clients
 against /api/search and /api/ask for a fixed time each, and reports requests/s, p50/p95,
-errors and the server's RSS.
+errors and the server's RSS. Clients cycle through the 240 evaluation questions, so after the
+first round the server's query-vector cache answers the embedding step; ``--no-cache`` turns
+that cache off to show the cost of all-new questions.
 """
 from __future__ import annotations
 
@@ -71,11 +73,14 @@ def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--clients", type=int, default=20)
     ap.add_argument("--seconds", type=float, default=30)
+    ap.add_argument("--no-cache", action="store_true", help="disable the server's query-vector cache")
     args = ap.parse_args()
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
     env = dict(os.environ, PLAN_ASSISTANT_RATE_LIMIT="0", PLAN_ASSISTANT_DB_PATH="/tmp/plan-assistant-load.sqlite3")
+    if args.no_cache:
+        env["PLAN_ASSISTANT_QUERY_CACHE"] = "0"
     server = subprocess.Popen([sys.executable, "-m", "chat_app.cli", "serve", "--port", str(port)], env=env,
                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     url = f"http://127.0.0.1:{port}"
@@ -92,6 +97,7 @@ def main() -> None:
             r = run_phase(url, path, args.clients, args.seconds, questions)
             print(f"/api/{path}: {args.clients} clients × {args.seconds:.0f} s → {r['requests']} requests, "
                   f"{r['rps']:.1f} req/s, p50 {r['p50']:.0f} ms, p95 {r['p95']:.0f} ms, errors {r['errors']}")
+        print(f"query-vector cache: {'off' if args.no_cache else 'on'}")
         print(f"server RSS: {rss_mb(server.pid):.0f} MB (target ≤ 1536 MB)")
     finally:
         server.terminate()

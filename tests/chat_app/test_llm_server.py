@@ -81,3 +81,13 @@ def test_local_gguf_answerer(assistant, gguf_path):
     s = replace(assistant.settings, answerer="llama", gguf_path=gguf_path)
     a = Assistant(s, retrievers=assistant.retrievers, sessions=SessionStore(":memory:"))
     _check_guarded(a, a.ask("伍姓湖怎么治理？"))
+
+
+def test_slow_local_model_falls_back_to_extractive(assistant, gguf_path):
+    from chat_app.engine import Assistant
+    from chat_app.sessions import SessionStore
+
+    s = replace(assistant.settings, answerer="llama", gguf_path=gguf_path, llm_timeout=0.05)
+    a = Assistant(s, retrievers=assistant.retrievers, sessions=SessionStore(":memory:")).ask("森林覆盖率2025年目标是多少？")
+    assert a.mode == "extractive" and "30.8" in a.answer
+    assert any("TimeoutError" in n for n in a.notes)
