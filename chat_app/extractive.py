@@ -15,10 +15,12 @@ from ingest.schema import Answer, Chunk, Citation, Hit
 from retriever.bm25 import BM25Retriever
 
 FIGURE_RE = re.compile(r"多少|几个|几项|几所|几条|几成|百分之|比例|比重|目标值|完成值|指标|增长|增速|规模|数量|面积|多长|多大|多高|达到|\d")
-LIST_RE = re.compile(r"哪些|哪几|有啥|包括|包含|都有|分别是|具体指|列出|清单|项目")
+LIST_RE = re.compile(r"哪些|哪几|哪[二两三四五六七八九十\d]|有啥|包括|包含|都有|分别是|具体指|列出|清单|项目")
 BOX_RE = re.compile(r"专栏\s*(\d+)")
 # Words that ask for a list without saying what is in it ("专栏3有哪些项目").
 LIST_WORDS = frozenset("专栏 项目 工程 建设 重点 哪些 哪几 包括 包含 具体 分别 都有 有啥 列出 清单 所列 规划 十四五".split())
+COUNT_RE = re.compile(r"(?:哪|这)?([二两三四五六七八九十]|\d+)\s*(?:个|大|条|项|种|类|型|新|强|所|座|家|方面|板块|基地|集群)")
+CN_DIGITS = {"二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9, "十": 10}
 TOP_LEVEL_SPLIT_RE = re.compile(r"、(?![^（(]*[）)])|；")
 MAX_CHARS = 200
 MODE = "extractive"
@@ -51,9 +53,12 @@ class ExtractiveAnswerer:
         self.tokenizer = bm25.tokenizer
         self.idf = bm25.bm25.idf
         self.by_box: dict[str, list[Chunk]] = {}
+        self.by_section: dict[tuple[str, str], list[Chunk]] = {}
         for c in chunks:
             if c.kind == "box_item":
                 self.by_box.setdefault(c.title, []).append(c)
+            elif c.kind == "paragraph":
+                self.by_section.setdefault((c.chapter, c.section), []).append(c)
 
     # -- scoring ----------------------------------------------------------------------
     def _score(self, qtoks: set[str], text: str) -> float:
@@ -64,6 +69,7 @@ class ExtractiveAnswerer:
         qtoks = set(self.tokenizer.query_tokens(question))
         figure = bool(FIGURE_RE.search(question))
         is_list = bool(LIST_RE.search(question))
+        wanted = asked_count(question)
         out = []
         for h in hits[:depth]:
             prior = 1.5 / (h.rank + 1)
@@ -75,6 +81,8 @@ class ExtractiveAnswerer:
                     score *= 1.3
                 if is_list and s.count("、") >= 3:
                     score *= 1.2  # an enumeration is what a "哪些" question wants
+                if wanted and s.count("、") + 1 >= wanted:
+                    score *= 1.3  # "哪四个集群": a sentence listing at least four things
                 out.append(Candidate(s.strip(), h.chunk, score))
         out.sort(key=lambda c: -c.score)
         return out
@@ -83,9 +91,9 @@ class ExtractiveAnswerer:
     def answer(self, question: str, hits: Sequence[Hit]) -> Answer:
         if not hits:
             return Answer(question, "规划中未提及这方面的内容。", True, MODE)
-        box_answer = self.whole_box(question)
-        if box_answer is not None:
-            return box_answer
+        listed = self.whole_box(question) or self.section_list(question, hits)
+        if listed is not None:
+            return listed
         picked = self._pick(question, hits)
         return compose(question, [(c.text, c.chunk) for c in picked], MODE)
 
@@ -111,6 +119,27 @@ class ExtractiveAnswerer:
             picked = [Candidate(best.chunk.text, best.chunk, best.score)]
         order = {id(c): (c.chunk.order, c.chunk.text.find(c.text)) for c in picked}
         return sorted(picked, key=lambda c: order[id(c)])
+
+    def section_list(self, question: str, hits: Sequence[Hit]) -> Answer | None:
+        """"八大农业优势基地包括哪些": the plan answers with the lead phrases of a section's
+        paragraphs (做强优质粮食生产基地。… 做强中药材产业基地。…). Used when the leads share an
+        ending the question uses ("…基地", "…集群") and their number matches any count asked."""
+        if not LIST_RE.search(question):
+            return None
+        wanted = asked_count(question)
+        for h in hits[:3]:
+            leads: dict[str, Chunk] = {}
+            for c in self.by_section.get((h.chunk.chapter, h.chunk.section), []):
+                if c.group and len(c.group) <= 30 and c.group not in leads:
+                    leads[c.group] = c
+            ending = common_suffix(list(leads))
+            if len(leads) < 2 or len(ending) < 2 or ending[-2:] not in question:
+                continue
+            if wanted and len(leads) != wanted:
+                continue
+            head = h.chunk.section.split(" ", 1)[-1] if h.chunk.section else h.chunk.chapter
+            return compose(question, list(leads.items()), MODE, prefix=f"规划在“{head}”中提出：", joiner="；")
+        return None
 
     def whole_box(self, question: str) -> Answer | None:
         """"专栏3有哪些项目" asks for the box's item list; "专栏3里的沿黄公路支线是哪三条" for one item.
@@ -141,6 +170,24 @@ class ExtractiveAnswerer:
             return None
         head = re.sub(r"\s+", "", title.split("：", 1)[0])
         return compose(question, [(c.group, c) for c in seen], MODE, prefix=f"{head}包括：", joiner="；")
+
+
+def common_suffix(words: list[str]) -> str:
+    out = ""
+    for chars in zip(*(w[::-1] for w in words)):
+        if len(set(chars)) != 1:
+            break
+        out = chars[0] + out
+    return out
+
+
+def asked_count(question: str) -> int:
+    """"八大农业优势基地包括哪些" → 8: how many items the question expects (0 = not said)."""
+    m = COUNT_RE.search(question)
+    if not m:
+        return 0
+    n = m.group(1)
+    return int(n) if n.isdigit() and int(n) <= 20 else CN_DIGITS.get(n, 0)
 
 
 def pieces_of(chunk: Chunk) -> list[str]:

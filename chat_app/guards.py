@@ -26,9 +26,13 @@ INJECTION_RE = re.compile(
     re.IGNORECASE,
 )
 NEGATIVE_PREMISE_RE = re.compile(
-    r"(撤销|取消|关闭|关停|关门|停止|停办|废除|不再|禁止|收缩|砍掉|填了|填掉|拆掉|拆除|取缔|放弃|下调|削减|缩减|叫停|搬走|卖掉)"
+    r"(撤销|撤并|取消|关闭|关停|关掉|关门|停止|停办|停建|停工|暂停|缓建|废除|不再|禁止|不让|不许|收缩|砍掉|砍了|"
+    r"填了|填掉|填平|拆掉|拆除|拆了|取缔|放弃|下调|降低|减少|削减|缩减|压缩|叫停|搬走|迁走|外迁|卖掉|出售|私有化|"
+    r"退出|萎缩|涨价|收费)"
 )
-WHY_RE = re.compile(r"为什么|为何|为啥|咋要|怎么要|凭什么|其考虑|理由|原因|听说|真的假的|是不是")
+# Markers that the question asserts or asks about a claim rather than asking openly.
+CLAIM_RE = re.compile(r"要|将|把|会|了|已经|决定")
+WHY_RE = re.compile(r"为什么|为何|为啥|咋要|怎么要|凭什么|其考虑|理由|原因|听说|据说|真的假的|是不是|规划说|规划里说|规划上说|说是")
 # Question scaffolding that says nothing about the topic; left out of coverage.
 FILLERS = frozenset(
     "以后 现在 今年 明年 这块 那搭 搞 弄 咋样 啥样 样 几年 一共 还是 到底 听说 哪几 哪几个 几个 一个 多长 多大 "
@@ -61,9 +65,13 @@ def is_injection(question: str) -> bool:
 
 
 def negative_premise(question: str) -> str:
-    """The negative verb of a "why will the plan abolish X" question, or ''."""
+    """The negative verb of a "why will the plan abolish X" / "规划说X要关门了" question, or ''.
+
+    The caller then checks the verb against the evidence: a plan that does say 关停 (落后产能)
+    is quoted normally; one that never says it gets its premise corrected.
+    """
     m = NEGATIVE_PREMISE_RE.search(question)
-    return m.group(1) if m and WHY_RE.search(question) else ""
+    return m.group(1) if m and (WHY_RE.search(question) or CLAIM_RE.search(question)) else ""
 
 
 def numbers_in(text: str) -> list[str]:

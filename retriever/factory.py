@@ -8,7 +8,7 @@ from pathlib import Path
 
 from ingest.schema import Chunk
 from retriever.base import Retriever
-from retriever.bm25 import BM25Retriever
+from retriever.bm25 import BM25Retriever, SentenceBM25Retriever
 from retriever.dense import DenseRetriever
 from retriever.embeddings import DEFAULT_SPEC, make_embeddings
 from retriever.hybrid import HybridRetriever
@@ -31,6 +31,7 @@ class RetrieverSet:
     bm25: BM25Retriever
     dense: DenseRetriever
     hybrid: HybridRetriever
+    sentence: SentenceBM25Retriever
     rebuilt: bool = False
 
     def get(self, kind: str) -> Retriever:
@@ -41,11 +42,13 @@ class RetrieverSet:
 
 def build_retrievers(chunks: list[Chunk], embedding: str = DEFAULT_SPEC,
                      index_dir: Path | None = None, progress: bool = True,
-                     weights: tuple[float, float] = (1.0, 0.7)) -> RetrieverSet:
+                     weights: tuple[float, float, float] = (1.0, 0.7, 0.3)) -> RetrieverSet:
+    """Hybrid = RRF of chunk BM25, dense and sentence BM25; weights tuned on the dev split only."""
     embeddings = make_embeddings(embedding)
     slug = re.sub(r"[^A-Za-z0-9_.-]+", "_", embeddings.model_id)
     folder = (index_dir or default_index_dir()) / slug
     dense, rebuilt = DenseRetriever.load_or_build(folder, chunks, embeddings, progress=progress)
     bm25 = BM25Retriever(chunks)
-    hybrid = HybridRetriever([bm25, dense], weights=weights)
-    return RetrieverSet(chunks, bm25, dense, hybrid, rebuilt)
+    sentence = SentenceBM25Retriever(chunks, tokenizer=bm25.tokenizer)
+    hybrid = HybridRetriever([bm25, dense, sentence], weights=weights)
+    return RetrieverSet(chunks, bm25, dense, hybrid, sentence, rebuilt)
