@@ -4,7 +4,10 @@ Bad input never reaches a 500: validation errors become 400/422 with a Chinese `
 """
 from __future__ import annotations
 
+import hashlib
+import hmac
 import json
+import secrets
 import threading
 import time
 from collections import defaultdict, deque
@@ -15,7 +18,7 @@ from typing import Literal
 from fastapi import FastAPI, HTTPException, Query, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.middleware.cors import CORSMiddleware
-from fastapi.responses import FileResponse, JSONResponse, PlainTextResponse, StreamingResponse
+from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, PlainTextResponse, StreamingResponse
 from pydantic import BaseModel, Field, StrictStr
 
 from chat_app.config import Settings
@@ -72,6 +75,30 @@ class RateLimiter:
         return 0
 
 
+class WidgetTokens:
+    """Short-lived HMAC tokens baked into /embed, so the public widget keeps working when API
+    keys are on. Anyone can load /embed, so a token opens only the ask endpoints (still rate
+    limited); search, feedback and /v1 stay behind the keys."""
+
+    paths = ("/api/ask", "/api/ask/stream")
+
+    def __init__(self, secret: str = "", ttl_seconds: int = 24 * 3600) -> None:
+        self.secret = (secret or secrets.token_hex(32)).encode()
+        self.ttl = ttl_seconds
+
+    def _sign(self, expires: str) -> str:
+        return hmac.new(self.secret, expires.encode(), hashlib.sha256).hexdigest()[:32]
+
+    def issue(self) -> str:
+        expires = str(int(time.time()) + self.ttl)
+        return f"{expires}.{self._sign(expires)}"
+
+    def valid(self, token: str, path: str) -> bool:
+        expires, _, sig = token.partition(".")
+        return (path in self.paths and expires.isdigit() and int(expires) > time.time()
+                and hmac.compare_digest(sig, self._sign(expires)))
+
+
 def _sse(events: Iterator[dict]) -> Iterator[str]:
     for ev in events:
         yield f"data: {json.dumps(ev, ensure_ascii=False)}\n\n"
@@ -84,6 +111,8 @@ def create_app(settings: Settings | None = None, assistant: Assistant | None = N
     state: dict = {"assistant": assistant}
     lock = threading.Lock()
     limiter = RateLimiter(settings.rate_limit_per_minute)
+    tokens = WidgetTokens(settings.widget_secret)
+    embed_html = (STATIC / "embed.html").read_text(encoding="utf-8")
 
     def get_assistant() -> Assistant:
         with lock:
@@ -104,7 +133,7 @@ def create_app(settings: Settings | None = None, assistant: Assistant | None = N
                 return JSONResponse({"detail": "请求内容过大。"}, status_code=413)
         if guarded and settings.api_keys:
             key = request.headers.get("x-api-key") or request.headers.get("authorization", "").removeprefix("Bearer ").strip()
-            if key not in settings.api_keys:
+            if key not in settings.api_keys and not tokens.valid(request.headers.get("x-widget-token", ""), path):
                 return JSONResponse({"detail": "缺少或无效的 API 密钥。"}, status_code=401)
         if guarded:
             wait = limiter.retry_after(request.client.host if request.client else "unknown")
@@ -208,7 +237,8 @@ def create_app(settings: Settings | None = None, assistant: Assistant | None = N
 
     @app.get("/embed")
     def embed():
-        return FileResponse(STATIC / "embed.html", media_type="text/html")
+        html = embed_html.replace("{{WIDGET_TOKEN}}", tokens.issue() if settings.api_keys else "")
+        return HTMLResponse(html, headers={"Cache-Control": "no-store"})
 
     @app.get("/", include_in_schema=False)
     def root():

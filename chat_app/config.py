@@ -24,6 +24,14 @@ def _list(name: str) -> tuple[str, ...]:
     return tuple(x.strip() for x in _env(name).split(",") if x.strip())
 
 
+def _db_path() -> Path:
+    """History and feedback live in the user's data directory, not wherever the command ran."""
+    if _env("DB_PATH"):
+        return Path(_env("DB_PATH"))
+    base = Path(os.environ.get("XDG_DATA_HOME") or Path.home() / ".local" / "share")
+    return base / "plan-assistant" / "plan-assistant.sqlite3"
+
+
 @dataclass(frozen=True)
 class Settings:
     embedding: str = DEFAULT_SPEC
@@ -43,8 +51,9 @@ class Settings:
     max_body_bytes: int = 16384
     rate_limit_per_minute: int = 60
     api_keys: tuple[str, ...] = ()
+    widget_secret: str = ""  # signs /embed's widget tokens; "" = random per process (set it for several workers)
     allowed_origins: tuple[str, ...] = ("*",)
-    db_path: Path = field(default_factory=lambda: Path(_env("DB_PATH", "plan-assistant.sqlite3")))
+    db_path: Path = field(default_factory=lambda: _db_path())
 
     @classmethod
     def from_env(cls) -> "Settings":
@@ -66,6 +75,7 @@ class Settings:
             max_body_bytes=int(_float("MAX_BODY_BYTES", 16384)),
             rate_limit_per_minute=int(_float("RATE_LIMIT", 60)),
             api_keys=_list("API_KEYS"),
+            widget_secret=_env("WIDGET_SECRET"),
             allowed_origins=_list("ALLOWED_ORIGINS") or ("*",),
-            db_path=Path(_env("DB_PATH", "plan-assistant.sqlite3")),
+            db_path=_db_path(),
         )

@@ -103,6 +103,25 @@ def test_rate_limit_and_api_keys(assistant):
         assert c.get("/healthz").status_code == 200  # not behind keys or limits
 
 
+def test_widget_token_opens_only_the_ask_endpoints_when_keys_are_on(assistant):
+    import re
+
+    from chat_app.api import create_app
+    from chat_app.config import Settings
+
+    app = create_app(replace(Settings(), rate_limit_per_minute=0, api_keys=("k1",)), assistant=assistant)
+    with TestClient(app) as c:
+        html = c.get("/embed").text
+        token = re.search(r'name="widget-token" content="([^"]+)"', html).group(1)
+        ask = {"question": "森林覆盖率2025年目标是多少？"}
+        assert c.post("/api/ask", json=ask).status_code == 401
+        assert c.post("/api/ask", json=ask, headers={"x-widget-token": token}).status_code == 200
+        assert c.post("/api/ask", json=ask, headers={"x-widget-token": token[:-1] + "0"}).status_code == 401
+        assert c.get("/api/search", params={"q": "教育"}, headers={"x-widget-token": token}).status_code == 401
+        expired = "1000." + token.split(".")[1]
+        assert c.post("/api/ask", json=ask, headers={"x-widget-token": expired}).status_code == 401
+
+
 def test_embed_headers_and_widget(live_server):
     r = httpx.get(f"{live_server}/embed")
     assert r.status_code == 200 and "frame-ancestors" in r.headers["content-security-policy"]

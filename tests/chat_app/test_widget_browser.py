@@ -429,3 +429,30 @@ def test_gradio_ui_answers_colloquial_question(driver, app_url):
     _no_alert(driver)
     shot = _screenshot(driver, "ui-375.png")
     assert shot.stat().st_size > 1000
+
+
+def test_embed_works_when_api_keys_are_on(driver, assistant):
+    """With PLAN_ASSISTANT_API_KEYS set, the widget still answers through its /embed token."""
+    from dataclasses import replace
+
+    import uvicorn
+
+    from chat_app.api import create_app
+    from chat_app.config import Settings
+    from tests.chat_app.net import free_port, wait_up
+
+    settings = replace(Settings(), rate_limit_per_minute=0, api_keys=("secret-key",))
+    port = free_port()
+    server = uvicorn.Server(uvicorn.Config(create_app(settings, assistant=assistant), host="127.0.0.1", port=port,
+                                           log_level="warning"))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    try:
+        url = f"http://127.0.0.1:{port}"
+        wait_up(f"{url}/healthz", attempts=100, delay=0.1)
+        _open_embed(driver, f"{url}/embed")
+        state = _ask_in_embed(driver, "森林覆盖率2025年目标是多少？", need_citation="第")
+        assert "30.8" in state["text"]
+    finally:
+        server.should_exit = True
+        thread.join(timeout=5)
