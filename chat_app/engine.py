@@ -71,6 +71,9 @@ class Assistant:
             return prev["standalone"], set(prev["cited"])
         if FOLLOWUP_RE.match(question) or len(question) <= 8:
             core = re.sub(r"^(那么|那|还有|另外|然后)", "", question).strip("呢吗？?。 ")
+            swapped = substitute(core, prev["standalone"])
+            if swapped:
+                return swapped, set()
             return f"{core}（{prev['standalone'].rstrip('？?。')}）", set()
         return question, set()
 
@@ -130,6 +133,30 @@ class Assistant:
             yield {"type": "token", "text": answer.answer[i:i + 6]}
         yield citations_event(answer)
         yield {"type": "done"}
+
+
+CATEGORY_CHARS = frozenset("镇村乡区县市院校园站湖山寺楼馆厂局所库路河")
+BOUNDARY_CHARS = frozenset("的中在和与及是要把对为从到了吗呢，,。？?！!“”\"《》（）()、：: ")
+
+
+def substitute(core: str, previous: str) -> str | None:
+    """"蒲州镇呢" after "卿头镇以后要发展成个啥样" → "蒲州镇以后要发展成个啥样": the follow-up names
+    a sibling of something in the previous question (same ending: 镇, 产业, 绿化工程), so swap it in."""
+    for n in range(min(len(core) - 1, 4), 0, -1):
+        ending = core[-n:]
+        if n == 1 and ending not in CATEGORY_CHARS:
+            continue
+        end = previous.find(ending)
+        if end < 0:
+            continue
+        start = end
+        while start > 0 and previous[start - 1] not in BOUNDARY_CHARS and not previous[start - 1].isdigit() \
+                and end + n - start < 10:
+            start -= 1
+        old = previous[start:end + n]
+        if old != core and len(old) > n:
+            return previous[:start] + core + previous[end + n:]
+    return None
 
 
 NEGATIVE_VERB_STRIP = re.compile(r"为什么|为何|为啥|听说|真的假的|是不是")

@@ -19,6 +19,7 @@ LIST_RE = re.compile(r"哪些|哪几|哪[二两三四五六七八九十\d]|有�
 BOX_RE = re.compile(r"专栏\s*(\d+)")
 # Words that ask for a list without saying what is in it ("专栏3有哪些项目").
 LIST_WORDS = frozenset("专栏 项目 工程 建设 重点 哪些 哪几 包括 包含 具体 分别 都有 有啥 列出 清单 所列 规划 十四五".split())
+YEAR_RE = re.compile(r"(?<!\d)(20[2-3]\d|2[0-9](?=年))(?!\d)")
 COUNT_RE = re.compile(r"(?:哪|这)?([二两三四五六七八九十]|\d+)\s*(?:个|大|条|项|种|类|型|新|强|所|座|家|方面|板块|基地|集群)")
 CN_DIGITS = {"二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9, "十": 10}
 TOP_LEVEL_SPLIT_RE = re.compile(r"、(?![^（(]*[）)])|；")
@@ -70,6 +71,7 @@ class ExtractiveAnswerer:
         figure = bool(FIGURE_RE.search(question))
         is_list = bool(LIST_RE.search(question))
         wanted = asked_count(question)
+        years = {("20" + y if len(y) == 2 else y) for y in YEAR_RE.findall(question)}
         out = []
         for h in hits[:depth]:
             prior = 1.5 / (h.rank + 1)
@@ -81,6 +83,8 @@ class ExtractiveAnswerer:
                     score *= 1.3
                 if is_list and s.count("、") >= 3:
                     score *= 1.2  # an enumeration is what a "哪些" question wants
+                if years and any(y in s for y in years):
+                    score *= 1.3  # "到2025年…达到多少": the target, not the 2020 baseline
                 if wanted and s.count("、") + 1 >= wanted:
                     score *= 1.3  # "哪四个集群": a sentence listing at least four things
                 out.append(Candidate(s.strip(), h.chunk, score))

@@ -2,7 +2,7 @@ import re
 
 import pytest
 
-from chat_app.engine import QuestionError
+from chat_app.engine import QuestionError, substitute
 from chat_app.guards import COVERAGE_THRESHOLD, foreign_places, is_injection, negative_premise, unsupported_numbers
 from ingest.schema import Chunk
 
@@ -79,3 +79,12 @@ def test_box_question_naming_one_item_gets_that_item(assistant):
     for road in ("永卿路改建项目", "于黄路改建项目", "雪花山至王官峪新建项目"):
         assert road in a.answer
     assert "运输场站建设工程" not in a.answer
+
+
+@pytest.mark.parametrize("core, previous, expected", [
+    ("蒲州镇", "卿头镇以后要发展成个啥样？", "蒲州镇以后要发展成个啥样？"),
+    ("生物医药制药产业", "专栏4中光电产业的重点项目是什么？", "专栏4中生物医药制药产业的重点项目是什么？"),
+    ("农村", "城里人的收入这几年涨到多少了？", None),  # no shared ending: the caller carries the topic instead
+])
+def test_follow_up_swaps_in_a_sibling(core, previous, expected):
+    assert substitute(core, previous) == expected
