@@ -1,6 +1,7 @@
 """Lexical retrieval: BM25 (rank_bm25) over jieba tokens, per chunk or per sentence."""
 from __future__ import annotations
 
+from collections import defaultdict
 from collections.abc import Sequence
 
 import numpy as np
@@ -28,6 +29,31 @@ class BM25Retriever(ScoringRetriever):
         # b < 0.75: chunks are short and similar in length; full length normalisation
         # over-rewards one-line table rows.
         self.bm25 = BM25Okapi(corpus, k1=k1, b=b)
+        self._index_postings()
+
+    def _index_postings(self) -> None:
+        """rank_bm25 keeps the statistics but scores by looping over every unit in Python for
+        every query term (~9 ms a question over 1,400 sentences); postings make it ~0.3 ms with
+        identical scores."""
+        lists: dict[str, tuple[list[int], list[int]]] = defaultdict(lambda: ([], []))
+        for i, freqs in enumerate(self.bm25.doc_freqs):
+            for term, f in freqs.items():
+                lists[term][0].append(i)
+                lists[term][1].append(f)
+        self._postings = {t: (np.asarray(ix), np.asarray(f, dtype=np.float64)) for t, (ix, f) in lists.items()}
+        lengths = np.asarray(self.bm25.doc_len, dtype=np.float64)
+        bm = self.bm25
+        self._length_norm = bm.k1 * (1 - bm.b + bm.b * lengths / bm.avgdl)
+
+    def _unit_scores(self, toks: list[str]) -> np.ndarray:
+        bm = self.bm25
+        out = np.zeros(bm.corpus_size)
+        for term in toks:
+            posting = self._postings.get(term)
+            if posting is not None:
+                ix, f = posting
+                out[ix] += bm.idf.get(term, 0.0) * f * (bm.k1 + 1) / (f + self._length_norm[ix])
+        return out
 
     def units(self) -> tuple[list[int], list[str]]:
         """What BM25 scores, and the chunk each unit belongs to: here the whole chunk."""
@@ -37,7 +63,7 @@ class BM25Retriever(ScoringRetriever):
         toks = self.tokenizer.query_tokens(query)
         if not toks:
             return np.zeros(len(self.chunks))
-        unit_scores = np.asarray(self.bm25.get_scores(toks), dtype=np.float64)
+        unit_scores = self._unit_scores(toks)
         if len(unit_scores) == len(self.chunks):
             return unit_scores
         out = np.zeros(len(self.chunks))

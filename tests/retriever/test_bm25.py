@@ -24,3 +24,12 @@ def test_empty_and_stopword_queries(chunks):
     bm = BM25Retriever(chunks[:50])
     assert bm.search("   ", 5) == []
     assert len(bm.search("的了吗", 5)) == 5  # all-zero scores still return a ranked list
+
+
+def test_postings_scores_equal_rank_bm25(retrievers):
+    """The vectorised scorer must give exactly rank_bm25's scores (it only replaces its loop)."""
+    import numpy as np
+
+    for r in (retrievers.bm25, retrievers.sentence):
+        toks = r.tokenizer.query_tokens("娃上学的事规划咋说，农村初中要并到城里吗")
+        assert np.allclose(r._unit_scores(toks), r.bm25.get_scores(toks))
