@@ -11,8 +11,8 @@ from dataclasses import replace
 
 from chat_app.config import Settings
 from chat_app.extractive import ExtractiveAnswerer
-from chat_app.guards import (COVERAGE_THRESHOLD, Coverage, coverage, foreign_places, is_injection, negative_premise,
-                             unsupported_numbers)
+from chat_app.guards import (COVERAGE_THRESHOLD, PEAK_THRESHOLD, Coverage, coverage, foreign_places, is_injection,
+                             negative_premise, peak, unsupported_numbers)
 from chat_app.sessions import SessionStore
 from ingest.schema import Answer, Hit
 from ingest.store import read_chunks
@@ -103,6 +103,9 @@ class Assistant:
                            lead=f"抱歉，本助手只回答永济市“十四五”规划的内容，规划中没有涉及“{'、'.join(elsewhere)}”。")
         if cov.score < COVERAGE_THRESHOLD:
             return refusal(q, hits, f"coverage {cov.score:.2f} < {COVERAGE_THRESHOLD} (missing: {' '.join(cov.missing)})")
+        z = self.peak(standalone)
+        if z < PEAK_THRESHOLD:
+            return refusal(q, hits, f"no passage stands out: dense peak z {z:.2f} < {PEAK_THRESHOLD}")
         verb = negative_premise(q)
         if verb and not any(verb in h.chunk.text for h in hits[:5]):
             return self._correct_premise(q, verb, hits)
@@ -116,6 +119,10 @@ class Assistant:
         """The hits an answer may use and how much of the question they cover (the refusal signal)."""
         hits = [h for h in self.retriever.search(standalone, 10 + len(exclude)) if h.chunk.id not in exclude][:8]
         return hits, coverage(standalone, hits, self.retrievers.bm25)
+
+    def peak(self, standalone: str) -> float:
+        """How clearly one passage stands out for the question (the query vector is cached)."""
+        return peak(self.retrievers.dense.scores(standalone))
 
     def _correct_premise(self, q: str, verb: str, hits: list[Hit]) -> Answer:
         """"为何要撤销X" when the plan says nothing of the sort: say so, quote what it does say."""

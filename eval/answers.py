@@ -18,32 +18,53 @@ def _has_all(answer: str, facts) -> bool:
     return all(norm(f) in a for f in facts)
 
 
-def refusal_calibration(assistant, split: str = "dev") -> tuple[str, float]:
-    """Sweep the coverage threshold on `split`: answerable questions kept vs out-of-scope refused.
+def refusal_calibration(assistant, split: str = "dev") -> tuple[str, tuple[float, float]]:
+    """Sweep both refusal thresholds on `split`: answerable questions kept vs out-of-scope refused.
 
-    Returns the markdown table and the chosen threshold: the best balanced accuracy among
-    thresholds that still answer ≥ 90% of answerable questions (ties → lower). A wrong refusal
-    hides what the plan says; a wrong answer at least shows its cited source.
+    Returns markdown tables and the chosen (coverage, peak) pair: the best balanced accuracy
+    among pairs that still answer ≥ 90% of answerable questions (ties → lower thresholds). A wrong
+    refusal hides what the plan says; a wrong answer at least shows its cited source.
     """
-    from chat_app.guards import COVERAGE_THRESHOLD, foreign_places
+    from chat_app.guards import COVERAGE_THRESHOLD, PEAK_THRESHOLD, foreign_places
 
     scored = []
     for q in load_questions(split):
         if q.type in FACT_TYPES or q.type == "out_of_scope":
             _, cov = assistant.evidence(q.question)
             place = bool(foreign_places(q.question, assistant.plan_text))
-            scored.append((q.type == "out_of_scope", cov.score, place))
-    rows, best = [], (-1.0, 0.0)
-    for t in [round(0.25 + 0.05 * i, 2) for i in range(10)]:
-        kept = [not place and s >= t for oos, s, place in scored if not oos]
-        refused = [place or s < t for oos, s, place in scored if oos]
-        a, r = sum(kept) / len(kept), sum(refused) / len(refused)
-        if a >= MIN_ANSWERED:
-            best = max(best, ((a + r) / 2, -t))
-        rows.append([f"{t:.2f}" + (" (current)" if t == COVERAGE_THRESHOLD else ""), round(a, 3), round(r, 3),
-                     round((a + r) / 2, 3)])
-    table = _table(["threshold", "answerable answered", "out-of-scope refused", "balanced"], rows)
-    return table, -best[1]
+            scored.append((q.type == "out_of_scope", cov.score, assistant.peak(q.question), place))
+
+    def rates(tc: float, tp: float) -> tuple[float, float]:
+        refuse = [(place or c < tc or z < tp, oos) for oos, c, z, place in scored]
+        kept = [not r for r, oos in refuse if not oos]
+        refused = [r for r, oos in refuse if oos]
+        return sum(kept) / len(kept), sum(refused) / len(refused)
+
+    covs = [round(0.2 + 0.05 * i, 2) for i in range(10)]
+    peaks = [0.0] + [round(2.2 + 0.1 * i, 1) for i in range(9)]
+    best = (-1.0, 0.0, 0.0)
+    for tc in covs:
+        for tp in peaks:
+            a, r = rates(tc, tp)
+            if a >= MIN_ANSWERED:
+                best = max(best, ((a + r) / 2, -tc, -tp))
+    chosen = (-best[1], -best[2])
+
+    def table(label: str, values: list[float], pair) -> str:
+        rows = []
+        for v in values:
+            a, r = rates(*pair(v))
+            mark = " (current)" if pair(v) == (COVERAGE_THRESHOLD, PEAK_THRESHOLD) else ""
+            rows.append([f"{v:g}{mark}", round(a, 3), round(r, 3), round((a + r) / 2, 3)])
+        return _table([label, "answerable answered", "out-of-scope refused", "balanced"], rows)
+
+    text = "\n\n".join([
+        f"Coverage threshold, peak threshold fixed at {PEAK_THRESHOLD}:",
+        table("coverage", covs, lambda v: (v, PEAK_THRESHOLD)),
+        f"Peak threshold (0 = off), coverage threshold fixed at {COVERAGE_THRESHOLD}:",
+        table("peak z", peaks, lambda v: (COVERAGE_THRESHOLD, v)),
+    ])
+    return text, chosen
 
 
 def answers_section(split: str, answers: bool, dialogues: bool) -> tuple[str, dict]:
@@ -103,12 +124,14 @@ def answers_section(split: str, answers: bool, dialogues: bool) -> tuple[str, di
         out += [_table(["split"] + list(numbers[splits[0]].keys()), rows), ""]
     if answers:
         table, best = refusal_calibration(assistant, "dev")
-        numbers["refusal_calibration"] = {"best_threshold_dev": best}
-        out += ["### Refusal threshold (calibrated on `dev`)", "",
-                "Share of the question's IDF mass found in the top 5 chunks (`chat_app/guards.py: coverage`); "
-                "questions naming a place the plan never mentions are refused regardless.", "",
+        numbers["refusal_calibration"] = {"coverage_dev": best[0], "peak_dev": best[1]}
+        out += ["### Refusal thresholds (calibrated on `dev`)", "",
+                "Two signals (`chat_app/guards.py`): *coverage*, the share of the question's IDF mass found in the "
+                "top 5 chunks, and *peak*, the z-score of the best chunk's dense score over the whole plan. A "
+                "question is refused when either is below its threshold; questions naming a place the plan "
+                "never mentions are refused regardless.", "",
                 table, "", f"Chosen rule: best balanced accuracy while answering ≥ {MIN_ANSWERED:.0%} of answerable dev "
-                f"questions → {best:.2f}.", ""]
+                f"questions → coverage {best[0]:.2f}, peak {best[1]:.1f}.", ""]
     if dialogues:
         rewrite_ok = answer_ok = n = 0
         for d in load_dialogues():

@@ -3,7 +3,8 @@ import re
 import pytest
 
 from chat_app.engine import QuestionError, substitute
-from chat_app.guards import COVERAGE_THRESHOLD, foreign_places, is_injection, negative_premise, unsupported_numbers
+from chat_app.guards import (COVERAGE_THRESHOLD, PEAK_THRESHOLD, foreign_places, is_injection, negative_premise, peak,
+                             unsupported_numbers)
 from ingest.schema import Chunk
 
 
@@ -88,3 +89,18 @@ def test_box_question_naming_one_item_gets_that_item(assistant):
 ])
 def test_follow_up_swaps_in_a_sibling(core, previous, expected):
     assert substitute(core, previous) == expected
+
+
+def test_peak_separates_a_clear_best_passage_from_a_flat_ranking():
+    import numpy as np
+
+    flat = np.linspace(0.78, 0.84, 50)  # every passage about equally (un)related
+    assert peak(flat) < PEAK_THRESHOLD
+    assert peak(np.append(flat, 0.95)) > PEAK_THRESHOLD
+    assert peak(np.array([])) == 0.0
+
+
+def test_question_the_plan_has_no_passage_for_is_refused_with_the_reason(assistant):
+    a = assistant.ask("永济有几家银行？")
+    assert a.refused and any("peak" in n or "coverage" in n for n in a.notes)
+    assert "最接近的章节" in a.answer  # the refusal still points somewhere useful
