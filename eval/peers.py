@@ -43,6 +43,9 @@ class PlainDense(DenseRetriever):
     name = "langchain-faiss"
     heading_weight = 0.0
 
+    def query_text(self, query: str) -> str:
+        return query  # the recipe embeds the question as typed
+
 
 def naive_hybrid(embeddings: PlanEmbeddings, cache: Path) -> HybridRetriever:
     chunks = fixed_chunks()

@@ -26,7 +26,9 @@ STOPWORDS = frozenset(
 )
 PUNCT_RE = re.compile(r"^[\W_]+$", re.UNICODE)
 TERM_RE = re.compile(r"[“”\"《》]([^“”\"《》]{2,12})[“”\"《》]")
-
+# Question scaffolding removed before cutting a query into character pairs.
+CHAR_QUERY_NOISE = ("规划", "什么", "多少", "哪些", "怎么", "是不", "不是", "有没", "没有")
+NON_WORD_RE = re.compile(r"[^\u4e00-\u9fff0-9a-z]+")
 
 
 def plan_vocabulary(chunks: Iterable[Chunk]) -> set[str]:
@@ -69,3 +71,19 @@ class Tokenizer:
         toks = self.tokens(text)
         extra = [w for key, syns in COLLOQUIAL.items() if key in text for w in syns]
         return toks + [t for w in extra for t in self.tokens(w)]
+
+
+class CharBigramTokenizer:
+    """Overlapping character pairs: no dictionary, so misspellings (五姓湖 → 伍姓湖 share 姓湖)
+    and colloquial compounds still meet the plan's wording halfway."""
+
+    def tokens(self, text: str) -> list[str]:
+        out: list[str] = []
+        for seg in NON_WORD_RE.sub(" ", text.lower()).split():
+            out.extend(seg[i:i + 2] for i in range(len(seg) - 1))
+        return out
+
+    def query_tokens(self, text: str) -> list[str]:
+        for noise in CHAR_QUERY_NOISE:
+            text = text.replace(noise, " ")
+        return self.tokens(text)

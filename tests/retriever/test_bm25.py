@@ -30,6 +30,15 @@ def test_postings_scores_equal_rank_bm25(retrievers):
     """The vectorised scorer must give exactly rank_bm25's scores (it only replaces its loop)."""
     import numpy as np
 
-    for r in (retrievers.bm25, retrievers.sentence):
+    for r in (retrievers.bm25, retrievers.sentence, retrievers.chars):
         toks = r.tokenizer.query_tokens("娃上学的事规划咋说，农村初中要并到城里吗")
         assert np.allclose(r._unit_scores(toks), r.bm25.get_scores(toks))
+
+
+def test_character_pairs_survive_a_misspelled_name(retrievers):
+    from retriever.text import CharBigramTokenizer
+
+    assert CharBigramTokenizer().tokens("伍姓湖，治理") == ["伍姓", "姓湖", "治理"]
+    assert "规划" not in "".join(CharBigramTokenizer().query_tokens("规划里五姓湖咋治理"))
+    hits = retrievers.chars.search("五姓湖咋治理", 5)  # the plan writes 伍姓湖
+    assert any("伍姓湖" in h.chunk.text for h in hits[:3])
