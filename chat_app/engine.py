@@ -12,7 +12,7 @@ from dataclasses import replace
 from chat_app.config import Settings
 from chat_app.extractive import ExtractiveAnswerer
 from chat_app.guards import (COVERAGE_THRESHOLD, PEAK_THRESHOLD, Coverage, coverage, foreign_places, is_injection,
-                             negative_premise, peak, unsupported_numbers)
+                             negative_premise, peak)
 from chat_app.sessions import SessionStore
 from ingest.schema import Answer, Hit
 from ingest.store import read_chunks
@@ -175,9 +175,3 @@ NEGATIVE_VERB_STRIP = re.compile(r"为什么|为何|为啥|听说|真的假的|�
 def citations_event(answer: Answer) -> dict:
     return {"type": "citations", "citations": [c.to_dict() for c in answer.citations],
             "refused": answer.refused, "mode": answer.mode, "session_id": answer.session_id}
-
-
-def check_numbers(answer: Answer, hits: list[Hit]) -> list[str]:
-    cited = {c.chunk_id for c in answer.citations}
-    return unsupported_numbers(answer.answer, [h.chunk for h in hits if h.chunk.id in cited])
-

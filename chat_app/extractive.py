@@ -132,10 +132,7 @@ class ExtractiveAnswerer:
             return None
         wanted = asked_count(question)
         for h in hits[:3]:
-            leads: dict[str, Chunk] = {}
-            for c in self.by_section.get((h.chunk.chapter, h.chunk.section), []):
-                if c.group and len(c.group) <= 30 and c.group not in leads:
-                    leads[c.group] = c
+            leads = first_by_lead(self.by_section.get((h.chunk.chapter, h.chunk.section), []), max_len=30)
             ending = common_suffix(list(leads))
             if len(leads) < 2 or len(ending) < 2 or ending[-2:] not in question:
                 continue
@@ -166,14 +163,20 @@ class ExtractiveAnswerer:
             hits = [Hit(c, score, r, "box") for r, (score, _, c) in enumerate(matched[:3], 1) if score > 0]
             picked = self._pick(question, hits)
             return compose(question, [(c.text, c.chunk) for c in picked], MODE)
-        seen: list[Chunk] = []
-        for c in items:
-            if c.group and c.group not in [s.group for s in seen]:
-                seen.append(c)
-        if not seen:
+        leads = first_by_lead(items)
+        if not leads:
             return None
         head = re.sub(r"\s+", "", title.split("：", 1)[0])
-        return compose(question, [(c.group, c) for c in seen], MODE, prefix=f"{head}包括：", joiner="；")
+        return compose(question, list(leads.items()), MODE, prefix=f"{head}包括：", joiner="；")
+
+
+def first_by_lead(chunks: Sequence[Chunk], max_len: int = 1000) -> dict[str, Chunk]:
+    """Each distinct lead phrase (Chunk.group) with the first chunk under it, in plan order."""
+    leads: dict[str, Chunk] = {}
+    for c in chunks:
+        if c.group and len(c.group) <= max_len:
+            leads.setdefault(c.group, c)
+    return leads
 
 
 def common_suffix(words: list[str]) -> str:

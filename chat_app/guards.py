@@ -115,16 +115,11 @@ def coverage(question: str, hits: Sequence[Hit], bm25: BM25Retriever, depth: int
     one of them scores low even when retrieval returns something loosely related.
     A colloquial word counts as covered when one of its plan-term expansions is.
     """
+    tok = bm25.tokenizer
     seen: set[str] = set()
     for h in hits[:depth]:
         cached = bm25.token_sets.get(h.chunk.id)
-        seen.update(cached if cached is not None else bm25.tokenizer.tokens(h.chunk.index_text()))
-    return coverage_of(question, seen, bm25)
-
-
-def coverage_of(question: str, seen: set[str], bm25: BM25Retriever) -> Coverage:
-    """Coverage of the question's terms by a token set (of chunks, or of an answer's sentences)."""
-    tok = bm25.tokenizer
+        seen.update(cached if cached is not None else tok.tokens(h.chunk.index_text()))
     terms = [t for t in dict.fromkeys(tok.tokens(question)) if t not in FILLERS]
     if not terms:
         return Coverage(0.0, ())
