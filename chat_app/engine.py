@@ -10,9 +10,9 @@ from collections.abc import Iterator
 from dataclasses import replace
 
 from chat_app.config import Settings
-from chat_app.extractive import ExtractiveAnswerer
+from chat_app.extractive import ExtractiveAnswerer, pieces_of
 from chat_app.guards import (COVERAGE_THRESHOLD, PEAK_THRESHOLD, Coverage, coverage, foreign_places, is_injection,
-                             negative_premise, peak)
+                             missing_figure, negative_premise, peak)
 from chat_app.sessions import SessionStore
 from ingest.schema import Answer, Hit
 from ingest.store import read_chunks
@@ -103,9 +103,13 @@ class Assistant:
                            lead=f"抱歉，本助手只回答永济市“十四五”规划的内容，规划中没有涉及“{'、'.join(elsewhere)}”。")
         if cov.score < COVERAGE_THRESHOLD:
             return refusal(q, hits, f"coverage {cov.score:.2f} < {COVERAGE_THRESHOLD} (missing: {' '.join(cov.missing)})")
-        z = self.peak(standalone)
+        z = self.peak(standalone) if cov.missing else PEAK_THRESHOLD  # every word found: no need to ask the embedding
         if z < PEAK_THRESHOLD:
             return refusal(q, hits, f"no passage stands out: dense peak z {z:.2f} < {PEAK_THRESHOLD}")
+        figure = self.missing_figure(standalone, hits)
+        if figure:
+            return refusal(q, hits, f"no {figure} figure about the topic in the evidence",
+                           lead=f"抱歉，规划中没有给出您问的这个{figure}数字。")
         verb = negative_premise(q)
         if verb and not any(verb in h.chunk.text for h in hits[:5]):
             return self._correct_premise(q, verb, hits)
@@ -126,6 +130,10 @@ class Assistant:
         parts = [p for p in re.split(r"[？?]", standalone) if len(p.strip()) >= 4]
         texts = [standalone] + (parts if len(parts) > 1 else [])
         return max(peak(self.retrievers.dense.scores(t)) for t in texts)
+
+    def missing_figure(self, standalone: str, hits: list[Hit]) -> str:
+        """"多少钱" with no sum of money about the topic in the top passages → the kind of figure missing."""
+        return missing_figure(standalone, (p for h in hits[:6] for p in pieces_of(h.chunk)), self.retrievers.bm25)
 
     def _correct_premise(self, q: str, verb: str, hits: list[Hit]) -> Answer:
         """"为何要撤销X" when the plan says nothing of the sort: say so, quote what it does say."""

@@ -8,23 +8,62 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
+from chat_app.guards import FIGURE_UNITS
 from ingest.chunker import sentences
 from ingest.schema import Answer, Chunk, Citation, Hit
 from retriever.bm25 import BM25Retriever
 
 FIGURE_RE = re.compile(r"多少|几个|几项|几所|几条|几成|百分之|比例|比重|目标值|完成值|指标|增长|增速|规模|数量|面积|多长|多大|多高|达到|\d")
 LIST_RE = re.compile(r"哪些|哪几|哪[二两三四五六七八九十\d]|有啥|包括|包含|都有|分别是|具体指|列出|清单|项目")
+QUOTED_RE = re.compile(r"“([^”]{2,12})”")
+PLACE_RE = re.compile(r"([\u4e00-\u9fff]{2,3}?)(镇|街道|乡)")
+PROJECT_RE = re.compile(r"项目|工程")
+ITEM_SPLIT_RE = re.compile(r"[、；，。](?![^（(“]*[）)”])")
 BOX_RE = re.compile(r"专栏\s*(\d+)")
 # Words that ask for a list without saying what is in it ("专栏3有哪些项目").
 LIST_WORDS = frozenset("专栏 项目 工程 建设 重点 哪些 哪几 包括 包含 具体 分别 都有 有啥 列出 清单 所列 规划 十四五".split())
 YEAR_RE = re.compile(r"(?<!\d)(20[2-3]\d|2[0-9](?=年))(?!\d)")
 COUNT_RE = re.compile(r"(?:哪|这)?([二两三四五六七八九十]|\d+)\s*(?:个|大|条|项|种|类|型|新|强|所|座|家|方面|板块|基地|集群)")
 CN_DIGITS = {"二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9, "十": 10}
+CLAUSE_RE = re.compile(r"(?<=[，；：,;:])")
 TOP_LEVEL_SPLIT_RE = re.compile(r"、(?![^（(]*[）)])|；")
 MAX_CHARS = 200
+EXPANSION_WEIGHT = 0.7  # dev-tuned (1.0, 0.7, 0.5 tried): see weights()
+# "占到多少" wants a share: with the units the refusal guard knows, what a figure question asks for.
+ASKED_UNITS = tuple((ask, unit) for _, ask, unit in FIGURE_UNITS) + (
+    (re.compile(r"百分之|多少%|比例|比重|占比|占到|占多少|率"), re.compile(r"\d\s*(?:%|％|个百分点)|（%）")),)
 MODE = "extractive"
+
+
+@dataclass(frozen=True)
+class Ask:
+    """What kind of answer the question wants, read once from its wording."""
+    figure: bool
+    is_list: bool
+    wanted: int
+    units: tuple[re.Pattern[str], ...]
+    years: frozenset[str]
+
+    @classmethod
+    def of(cls, question: str) -> Ask:
+        return cls(bool(FIGURE_RE.search(question)), bool(LIST_RE.search(question)), asked_count(question),
+                   tuple(unit for ask, unit in ASKED_UNITS if ask.search(question)),
+                   frozenset(("20" + y if len(y) == 2 else y) for y in YEAR_RE.findall(question)))
+
+    def boost(self, s: str, score: float) -> float:
+        if self.figure and re.search(r"\d", s):
+            score *= 1.3
+        if any(u.search(s) for u in self.units):
+            score *= 1.3  # "多长" → a figure in 公里, not the number of projects
+        if self.is_list and s.count("、") >= 3:
+            score *= 1.2  # an enumeration is what a "哪些" question wants
+        if self.years and any(y in s for y in self.years):
+            score *= 1.3  # "到2025年…达到多少": the target, not the 2020 baseline
+        if self.wanted and s.count("、") + 1 >= self.wanted:
+            score *= 1.3  # "哪四个集群": a sentence listing at least four things
+        return score
 
 
 @dataclass(frozen=True)
@@ -55,39 +94,41 @@ class ExtractiveAnswerer:
         self.idf = bm25.bm25.idf
         self.by_box: dict[str, list[Chunk]] = {}
         self.by_section: dict[tuple[str, str], list[Chunk]] = {}
+        # how many chunks quote a term: “一城五区” (once) names a set, “十四五” (everywhere) does not
+        self.quote_count: dict[str, int] = {}
         for c in chunks:
+            for t in set(QUOTED_RE.findall(c.text)):
+                self.quote_count[t] = self.quote_count.get(t, 0) + 1
             if c.kind == "box_item":
                 self.by_box.setdefault(c.title, []).append(c)
             elif c.kind == "paragraph":
                 self.by_section.setdefault((c.chapter, c.section), []).append(c)
 
     # -- scoring ----------------------------------------------------------------------
-    def _score(self, qtoks: set[str], text: str) -> float:
-        toks = set(self.tokenizer.tokens(text))
-        return sum(self.idf.get(t, 0.5) for t in qtoks & toks) / (1 + 0.002 * len(text))
+    def weights(self, question: str) -> dict[str, float]:
+        """Query words and their weights: the asker's own words count fully, words added from the
+        colloquial table (看病 → 医疗卫生) at EXPANSION_WEIGHT, so a sentence that uses the asker's
+        words beats one that only matches an expansion."""
+        own = self.tokenizer.tokens(question)
+        out = {t: EXPANSION_WEIGHT * self.idf.get(t, 0.5) for t in self.tokenizer.query_tokens(question)}
+        out.update({t: self.idf.get(t, 0.5) for t in own})
+        return out
+
+    def _score(self, weights: dict[str, float] | set[str], text: str) -> float:
+        if isinstance(weights, set):
+            weights = {t: self.idf.get(t, 0.5) for t in weights}
+        matched = weights.keys() & set(self.tokenizer.tokens(text))
+        return sum(weights[t] for t in matched) / (1 + 0.002 * len(text))
 
     def candidates(self, question: str, hits: Sequence[Hit], depth: int = 6) -> list[Candidate]:
-        qtoks = set(self.tokenizer.query_tokens(question))
-        figure = bool(FIGURE_RE.search(question))
-        is_list = bool(LIST_RE.search(question))
-        wanted = asked_count(question)
-        years = {("20" + y if len(y) == 2 else y) for y in YEAR_RE.findall(question)}
+        ask = Ask.of(question)
+        weights = self.weights(question)
         out = []
         for h in hits[:depth]:
             prior = 1.5 / (h.rank + 1)
             for s in pieces_of(h.chunk):
-                if len(s.strip()) < 4:
-                    continue
-                score = self._score(qtoks, s) + prior
-                if figure and re.search(r"\d", s):
-                    score *= 1.3
-                if is_list and s.count("、") >= 3:
-                    score *= 1.2  # an enumeration is what a "哪些" question wants
-                if years and any(y in s for y in years):
-                    score *= 1.3  # "到2025年…达到多少": the target, not the 2020 baseline
-                if wanted and s.count("、") + 1 >= wanted:
-                    score *= 1.3  # "哪四个集群": a sentence listing at least four things
-                out.append(Candidate(s.strip(), h.chunk, score))
+                if len(s.strip()) >= 4:
+                    out.append(Candidate(s.strip(), h.chunk, ask.boost(s, self._score(weights, s) + prior)))
         out.sort(key=lambda c: -c.score)
         return out
 
@@ -95,7 +136,7 @@ class ExtractiveAnswerer:
     def answer(self, question: str, hits: Sequence[Hit]) -> Answer:
         if not hits:
             return Answer(question, "规划中未提及这方面的内容。", True, MODE)
-        listed = self.whole_box(question) or self.section_list(question, hits)
+        listed = self.whole_box(question) or self.section_list(question, hits) or self.place_items(question, hits)
         if listed is not None:
             return listed
         picked = self._pick(question, hits)
@@ -105,17 +146,27 @@ class ExtractiveAnswerer:
         cands = self.candidates(question, hits)
         if not cands:
             return []
-        is_list = bool(LIST_RE.search(question))
+        ask = Ask.of(question)
+        is_list = ask.is_list
+        weights = self.weights(question)
         best = cands[0]
-        picked = [best]
         limit = 3
         budget = 320 if is_list else MAX_CHARS
+        if len(best.text) > budget and best.chunk.kind == "paragraph":
+            best = replace(best, text=self.trim(best.text, weights, ask, budget) or best.text)
+        picked = [best]
         used = len(best.text)
         for c in cands[1:]:
             if len(picked) >= limit or c.score < 0.6 * best.score:
                 break
-            if c.text in {p.text for p in picked} or used + len(c.text) > budget:
+            if c.text in {p.text for p in picked}:
                 continue
+            if used + len(c.text) > budget:
+                if c.chunk.kind == "table_row":
+                    continue  # a table row is read whole or not at all
+                c = replace(c, text=self.trim(c.text, weights, ask, budget - used))
+                if len(c.text) < 8:
+                    continue
             picked.append(c)
             used += len(c.text)
         if is_list and best.chunk.kind == "box_item" and len(best.chunk.text) <= 400:
@@ -124,23 +175,63 @@ class ExtractiveAnswerer:
         order = {id(c): (c.chunk.order, c.chunk.text.find(c.text)) for c in picked}
         return sorted(picked, key=lambda c: order[id(c)])
 
+    def trim(self, sentence: str, weights: dict[str, float], ask: Ask, room: int) -> str:
+        """The clauses of a long sentence that carry the question's words, within `room` characters:
+        "推进 282 公里四好农村公路" out of a 150-character list of transport projects."""
+        clauses = [c for c in CLAUSE_RE.split(sentence) if c]
+        score = [ask.boost(c, self._score(weights, c)) for c in clauses]
+        i = max(range(len(clauses)), key=lambda k: score[k])
+        if score[i] <= 0 or len(clauses[i]) > room:
+            return ""
+        lo = hi = i
+        while True:
+            options = [k for k in (lo - 1, hi + 1) if 0 <= k < len(clauses) and score[k] > 0]
+            k = max(options, key=lambda k: score[k], default=None)
+            if k is None or sum(len(c) for c in clauses[min(lo, k):max(hi, k) + 1]) > room:
+                break
+            lo, hi = min(lo, k), max(hi, k)
+        return "".join(clauses[lo:hi + 1]).rstrip("，；：,;:")
+
     def section_list(self, question: str, hits: Sequence[Hit]) -> Answer | None:
         """"八大农业优势基地包括哪些": the plan answers with the lead phrases of a section's
         paragraphs (做强优质粮食生产基地。… 做强中药材产业基地。…). Used when the leads share an
-        ending the question uses ("…基地", "…集群") and their number matches any count asked."""
+        ending the question uses ("…基地", "…集群") or the section's opening names the set the
+        question quotes (打造“一城五区”。——中国北方…城市。——…先行区。), and their number matches
+        any count asked."""
         if not LIST_RE.search(question):
             return None
         wanted = asked_count(question)
+        quoted = [t for t in QUOTED_RE.findall(question) if self.quote_count.get(t, 0) == 1]
         for h in hits[:3]:
-            leads = first_by_lead(self.by_section.get((h.chunk.chapter, h.chunk.section), []), max_len=30)
+            paragraphs = self.by_section.get((h.chunk.chapter, h.chunk.section), [])
+            leads = first_by_lead(paragraphs, max_len=30)
             ending = common_suffix(list(leads))
-            if len(leads) < 2 or len(ending) < 2 or ending[-2:] not in question:
+            named = any(f"“{t}”" in c.text for c in paragraphs if not c.group for t in quoted)
+            if len(leads) < 2 or not (named or (len(ending) >= 2 and ending[-2:] in question)):
                 continue
             if wanted and len(leads) != wanted:
                 continue
             head = h.chunk.section.split(" ", 1)[-1] if h.chunk.section else h.chunk.chapter
-            return compose(question, list(leads.items()), MODE, prefix=f"规划在“{head}”中提出：", joiner="；")
+            items = [(lead.lstrip("—-－ "), c) for lead, c in leads.items()]
+            return compose(question, items, MODE, prefix=f"规划在“{head}”中提出：", joiner="；")
         return None
+
+    def place_items(self, question: str, hits: Sequence[Hit]) -> Answer | None:
+        """"韩阳镇有啥农业项目": the project lists' entries that name the place, from every list
+        among the top hits — not one whole list where the place is one entry among twenty."""
+        m = PLACE_RE.search(question)
+        if not m or not PROJECT_RE.search(question):
+            return None
+        stem = m.group(1)
+        found = [(p.strip(), h.chunk) for h in hits[:6] if h.chunk.kind == "box_item"
+                 for p in ITEM_SPLIT_RE.split(h.chunk.text) if stem in p]
+        found = list({p: (p, c) for p, c in found}.values())
+        topic = {t for t in self.tokenizer.tokens(question) if len(t) > 1} - LIST_WORDS - {stem, m.group(0)}
+        titled = [(p, c) for p, c in found if topic & set(self.tokenizer.tokens(c.title))]
+        found = titled if topic else found  # "农业项目": only the 农业 list's entries
+        if not found:
+            return None
+        return compose(question, found, MODE, prefix=f"规划的项目中涉及{m.group(0)}的有：", joiner="；")
 
     def whole_box(self, question: str) -> Answer | None:
         """"专栏3有哪些项目" asks for the box's item list; "专栏3里的沿黄公路支线是哪三条" for one item.
@@ -220,7 +311,10 @@ def compose(question: str, parts: Sequence[tuple[str, Chunk]], mode: str,
         if chunk.id not in cites:
             quote = chunk.text if len(chunk.text) <= 300 else text
             cites[chunk.id] = Citation(len(cites) + 1, chunk.id, chunk.chapter, chunk.section, quote)
-        texts.append(f"{text.rstrip('；;，,')}[{cites[chunk.id].n}]")
+        text = text.rstrip("；;，,：:")
+        if not joiner and text[-1:] not in ("。", "！", "？", "”", "）"):
+            text += "。"  # a list entry or a trimmed clause still ends as a sentence
+        texts.append(f"{text}[{cites[chunk.id].n}]")
     body = joiner.join(texts)
     if joiner and not body.endswith("。"):
         body += "。"

@@ -30,9 +30,11 @@ def refusal_calibration(assistant, split: str = "dev") -> tuple[str, tuple[float
     scored = []
     for q in load_questions(split):
         if q.type in FACT_TYPES or q.type == "out_of_scope":
-            _, cov = assistant.evidence(q.question)
-            place = bool(foreign_places(q.question, assistant.plan_text))
-            scored.append((q.type == "out_of_scope", cov.score, assistant.peak(q.question), place))
+            hits, cov = assistant.evidence(q.question)
+            # the threshold-free refusals (foreign place, figure absent) are part of every setting
+            place = bool(foreign_places(q.question, assistant.plan_text) or assistant.missing_figure(q.question, hits))
+            z = assistant.peak(q.question) if cov.missing else float("inf")  # as the engine: full coverage skips it
+            scored.append((q.type == "out_of_scope", cov.score, z, place))
 
     def rates(tc: float, tp: float) -> tuple[float, float]:
         refuse = [(place or c < tc or z < tp, oos) for oos, c, z, place in scored]
@@ -127,9 +129,11 @@ def answers_section(split: str, answers: bool, dialogues: bool) -> tuple[str, di
         numbers["refusal_calibration"] = {"coverage_dev": best[0], "peak_dev": best[1]}
         out += ["### Refusal thresholds (calibrated on `dev`)", "",
                 "Two signals (`chat_app/guards.py`): *coverage*, the share of the question's IDF mass found in the "
-                "top 5 chunks, and *peak*, the z-score of the best chunk's dense score over the whole plan. A "
-                "question is refused when either is below its threshold; questions naming a place the plan "
-                "never mentions are refused regardless.", "",
+                "top 5 chunks, and *peak*, the z-score of the best chunk's dense score over the whole plan "
+                "(skipped when every word of the question is found). A question is refused when either is below "
+                "its threshold. Two checks without a threshold apply in every row: a place the plan never "
+                "mentions, and a figure asked in a unit (多少钱 → 元, 多少人, 多长, 多少亩) that no top passage "
+                "gives next to a topic word of the question.", "",
                 table, "", f"Chosen rule: best balanced accuracy while answering ≥ {MIN_ANSWERED:.0%} of answerable dev "
                 f"questions → coverage {best[0]:.2f}, peak {best[1]:.1f}.", ""]
     if dialogues:

@@ -68,9 +68,12 @@ class Tokenizer:
         return tuple(out)
 
     def query_tokens(self, text: str) -> list[str]:
-        toks = self.tokens(text)
-        extra = [w for key, syns in COLLOQUIAL.items() if key in text for w in syns]
-        return toks + [t for w in extra for t in self.tokens(w)]
+        return self.tokens(text) + [t for w in expansions(text) for t in self.tokens(w)]
+
+
+def expansions(text: str) -> list[str]:
+    """The plan's words for the citizen words in `text` (看病 → 医疗卫生, 医院)."""
+    return [w for key, syns in COLLOQUIAL.items() if key in text for w in syns]
 
 
 class CharBigramTokenizer:

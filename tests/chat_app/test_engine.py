@@ -104,3 +104,23 @@ def test_question_the_plan_has_no_passage_for_is_refused_with_the_reason(assista
     a = assistant.ask("永济有几家银行？")
     assert a.refused and any("peak" in n or "coverage" in n for n in a.notes)
     assert "最接近的章节" in a.answer  # the refusal still points somewhere useful
+
+
+def test_asked_figure_the_plan_never_gives_is_refused(assistant):
+    a = assistant.ask("普救寺门票多少钱？")  # 普救寺 passages exist; none states a price
+    assert a.refused and "金额" in a.answer and any("金额" in n for n in a.notes)
+
+
+def test_asked_figure_the_plan_gives_is_answered(assistant):
+    a = assistant.ask("自然村通硬化路要修多长？")
+    assert not a.refused and "86.284 公里" in a.answer
+
+
+def test_missing_figure_needs_the_unit_and_the_topic_together(assistant):
+    from chat_app.guards import missing_figure
+
+    bm25 = assistant.retrievers.bm25
+    assert missing_figure("五老峰门票多少钱一张？", ["五老峰景区门票线上销售。"], bm25) == "金额"
+    assert missing_figure("五老峰门票多少钱一张？", ["旅游综合收入 200 亿元。"], bm25) == "金额"  # no topic word
+    assert missing_figure("五老峰门票多少钱一张？", ["五老峰门票 60 元。"], bm25) == ""
+    assert missing_figure("五老峰以后怎么发展？", [], bm25) == ""  # no figure asked, nothing to check

@@ -1,0 +1,44 @@
+"""The extractive answerer's own choices: which words count, how long sentences are cut, which lists."""
+from chat_app.extractive import Ask
+
+
+def test_the_askers_own_words_outweigh_colloquial_expansions(assistant):
+    ex = assistant.extractive
+    w = ex.weights("冬天烧煤取暖")  # 取暖 is the asker's word; 集中供热 only comes from the table
+    assert w["取暖"] == ex.idf["取暖"]
+    assert 0 < w["集中供热"] < ex.idf["集中供热"]
+
+
+def test_trim_keeps_the_clause_with_the_asked_figure(assistant):
+    ex = assistant.extractive
+    long = ("启动实施永济—芮城太安（晋豫界）高速、国道 521 线永济段改建，加快三条沿黄旅游公路支线建设，"
+            "推进 282 公里四好农村公路、高铁永济北站客运汽车站，加快智慧交通建设，实现绿色的现代公路运输体系全覆盖。")
+    q = "村里的路要修多长？"
+    cut = ex.trim(long, ex.weights(q), Ask.of(q), 60)
+    assert "282 公里四好农村公路" in cut and len(cut) <= 60 and cut in long
+    assert ex.trim(long, ex.weights("养老院"), Ask.of("养老院"), 60) == ""  # nothing relevant: nothing kept
+
+
+def test_long_answers_are_cut_to_the_relevant_clauses(assistant):
+    a = assistant.ask("沿黄旅游公路要修多长？")
+    assert "公里" in a.answer and len(a.answer) <= 200
+
+
+def test_a_quoted_set_is_answered_with_the_sections_leads(assistant):
+    a = assistant.ask("打造“一城五区”，是哪一城哪五区？")
+    for lead in ("中国北方美丽宜居山水城市", "国家休闲旅游度假区", "全国轨道交通和机电制造产业集聚区"):
+        assert lead in a.answer
+    assert "——" not in a.answer and len(a.citations) == 6
+
+
+def test_project_question_naming_a_town_lists_that_towns_entries(assistant):
+    a = assistant.ask("卿头镇有哪些农业项目？")
+    assert a.answer.startswith("规划的项目中涉及卿头镇的有")
+    assert "卿头镇曾家营等5村高标准农田建设项目" in a.answer
+    assert "敬老院" not in a.answer  # 卿头镇's nursing home is a project, but not an agricultural one
+
+
+def test_figure_ask_reads_units_and_years():
+    ask = Ask.of("到25年全市游客能有多少人？")
+    assert ask.figure and "2025" in ask.years and ask.units
+    assert not Ask.of("五老峰以后怎么发展").units
