@@ -133,7 +133,9 @@ class Assistant:
 
     def missing_figure(self, standalone: str, hits: list[Hit]) -> str:
         """"多少钱" with no sum of money about the topic in the top passages → the kind of figure missing."""
-        return missing_figure(standalone, (p for h in hits[:6] for p in pieces_of(h.chunk)), self.retrievers.bm25)
+        # a 专栏 item states its figure once for the whole project ("东南亚文化风情园…占地 500-800 亩"): whole item
+        pieces = (p for h in hits[:6] for p in (pieces_of(h.chunk) if h.chunk.kind == "paragraph" else [h.chunk.text]))
+        return missing_figure(standalone, pieces, self.retrievers.bm25)
 
     def _correct_premise(self, q: str, verb: str, hits: list[Hit]) -> Answer:
         """"为何要撤销X" when the plan says nothing of the sort: say so, quote what it does say."""

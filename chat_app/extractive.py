@@ -16,7 +16,7 @@ from ingest.schema import Answer, Chunk, Citation, Hit
 from retriever.bm25 import BM25Retriever
 
 FIGURE_RE = re.compile(r"多少|几个|几项|几所|几条|几成|百分之|比例|比重|目标值|完成值|指标|增长|增速|规模|数量|面积|多长|多大|多高|达到|\d")
-LIST_RE = re.compile(r"哪些|哪几|哪[二两三四五六七八九十\d]|有啥|包括|包含|都有|分别是|具体指|列出|清单|项目")
+LIST_RE = re.compile(r"哪些|哪几|都是啥|都是哪|都有啥|哪[二两三四五六七八九十\d]|有啥|包括|包含|都有|分别是|具体指|列出|清单|项目")
 QUOTED_RE = re.compile(r"“([^”]{2,12})”")
 PLACE_RE = re.compile(r"([\u4e00-\u9fff]{2,3}?)(镇|街道|乡)")
 PROJECT_RE = re.compile(r"项目|工程")
@@ -27,13 +27,18 @@ LIST_WORDS = frozenset("专栏 项目 工程 建设 重点 哪些 哪几 包括 
 YEAR_RE = re.compile(r"(?<!\d)(20[2-3]\d|2[0-9](?=年))(?!\d)")
 COUNT_RE = re.compile(r"(?:哪|这)?([二两三四五六七八九十]|\d+)\s*(?:个|大|条|项|种|类|型|新|强|所|座|家|方面|板块|基地|集群)")
 CN_DIGITS = {"二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9, "十": 10}
+MULTI_RE = re.compile(r"分别|两部分|还是|前前后后|各自|以及|[？?].+[？?]")
+MULTI_FLOOR = 0.4  # of the best score: a weaker sentence from the other section still beats a third from the same
+ANAPHOR_RE = re.compile(r"(该|此|上述|这些|这一)")
 CLAUSE_RE = re.compile(r"(?<=[，；：,;:])")
 TOP_LEVEL_SPLIT_RE = re.compile(r"、(?![^（(]*[）)])|；")
 MAX_CHARS = 200
 EXPANSION_WEIGHT = 0.7  # dev-tuned (1.0, 0.7, 0.5 tried): see weights()
 # "占到多少" wants a share: with the units the refusal guard knows, what a figure question asks for.
+MEASURES = "所家项条座处户台个批"
 ASKED_UNITS = tuple((ask, unit) for _, ask, unit in FIGURE_UNITS) + (
-    (re.compile(r"百分之|多少%|比例|比重|占比|占到|占多少|率"), re.compile(r"\d\s*(?:%|％|个百分点)|（%）")),)
+    (re.compile(r"百分之|多少%|比例|比重|占比|占到|占多少|率"), re.compile(r"\d\s*(?:%|％|个百分点)|（%）")),
+) + tuple((re.compile(rf"(?:几|多少){m}"), re.compile(rf"\d\s*{m}")) for m in MEASURES)  # "新盖几所" → "20所"
 MODE = "extractive"
 
 
@@ -126,9 +131,14 @@ class ExtractiveAnswerer:
         out = []
         for h in hits[:depth]:
             prior = 1.5 / (h.rank + 1)
+            previous = ""
             for s in pieces_of(h.chunk):
-                if len(s.strip()) >= 4:
-                    out.append(Candidate(s.strip(), h.chunk, ask.boost(s, self._score(weights, s) + prior)))
+                s = s.strip()
+                if ANAPHOR_RE.match(s) and previous:
+                    s = previous + s  # "该项目拟占地 500-800 亩" says nothing without the project's name
+                if len(s) >= 4:
+                    out.append(Candidate(s, h.chunk, ask.boost(s, self._score(weights, s) + prior)))
+                previous = s if len(s) <= 40 else ""
         out.sort(key=lambda c: -c.score)
         return out
 
@@ -156,8 +166,14 @@ class ExtractiveAnswerer:
             best = replace(best, text=self.trim(best.text, weights, ask, budget) or best.text)
         picked = [best]
         used = len(best.text)
+        other = None
+        if MULTI_RE.search(question):
+            # "正文和专栏分别…", "旅游还是治理": the second sentence comes from another section
+            other = next((c for c in cands[1:] if c.chunk.section != best.chunk.section), None)
+            if other is not None and other.score >= MULTI_FLOOR * best.score:
+                cands = [best, other] + [c for c in cands[1:] if c is not other]
         for c in cands[1:]:
-            if len(picked) >= limit or c.score < 0.6 * best.score:
+            if len(picked) >= limit or (c.score < 0.6 * best.score and c is not other):
                 break
             if c.text in {p.text for p in picked}:
                 continue
@@ -198,8 +214,8 @@ class ExtractiveAnswerer:
         ending the question uses ("…基地", "…集群") or the section's opening names the set the
         question quotes (打造“一城五区”。——中国北方…城市。——…先行区。), and their number matches
         any count asked."""
-        if not LIST_RE.search(question):
-            return None
+        if not LIST_RE.search(question) or re.search(r"多少|几成|百分之", question):
+            return None  # "分别是多少" asks for figures, not for the section's list
         wanted = asked_count(question)
         quoted = [t for t in QUOTED_RE.findall(question) if self.quote_count.get(t, 0) == 1]
         for h in hits[:3]:

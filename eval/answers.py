@@ -5,7 +5,7 @@ import statistics
 import time
 
 from chat_app.guards import unsupported_numbers
-from eval.data import load_dialogues, load_questions, norm
+from eval.data import SPLITS, load_dialogues, load_questions, norm
 from eval.harness import _table
 from eval.metrics import percentile
 
@@ -18,8 +18,11 @@ def _has_all(answer: str, facts) -> bool:
     return all(norm(f) in a for f in facts)
 
 
-def refusal_calibration(assistant, split: str = "dev") -> tuple[str, tuple[float, float]]:
-    """Sweep both refusal thresholds on `split`: answerable questions kept vs out-of-scope refused.
+TUNING = ("dev", "dev2")
+
+
+def refusal_calibration(assistant, splits: tuple[str, ...] = TUNING) -> tuple[str, tuple[float, float]]:
+    """Sweep both refusal thresholds on the tuning sets: answerable questions kept vs out-of-scope refused.
 
     Returns markdown tables and the chosen (coverage, peak) pair: the best balanced accuracy
     among pairs that still answer ≥ 90% of answerable questions (ties → lower thresholds). A wrong
@@ -28,7 +31,7 @@ def refusal_calibration(assistant, split: str = "dev") -> tuple[str, tuple[float
     from chat_app.guards import COVERAGE_THRESHOLD, PEAK_THRESHOLD, foreign_places
 
     scored = []
-    for q in load_questions(split):
+    for q in (q for sp in splits for q in load_questions(sp)):
         if q.type in FACT_TYPES or q.type == "out_of_scope":
             hits, cov = assistant.evidence(q.question)
             # the threshold-free refusals (foreign place, figure absent) are part of every setting
@@ -76,7 +79,7 @@ def answers_section(split: str, answers: bool, dialogues: bool) -> tuple[str, di
     assistant = Assistant(sessions=SessionStore(":memory:"))
     by_id = {c.id: c for c in assistant.retrievers.chunks}
     out, numbers = ["## Answers (offline extractive answerer)", ""], {}
-    splits = ["dev", "test"] if split == "all" else [split]
+    splits = list(SPLITS) if split == "all" else [split]
     if answers:
         rows = []
         for sp in splits:
@@ -125,16 +128,16 @@ def answers_section(split: str, answers: bool, dialogues: bool) -> tuple[str, di
             rows.append([sp] + list(res.values()))
         out += [_table(["split"] + list(numbers[splits[0]].keys()), rows), ""]
     if answers:
-        table, best = refusal_calibration(assistant, "dev")
-        numbers["refusal_calibration"] = {"coverage_dev": best[0], "peak_dev": best[1]}
-        out += ["### Refusal thresholds (calibrated on `dev`)", "",
+        table, best = refusal_calibration(assistant)
+        numbers["refusal_calibration"] = {"coverage": best[0], "peak": best[1]}
+        out += ["### Refusal thresholds (calibrated on the tuning sets `dev` + `dev2`)", "",
                 "Two signals (`chat_app/guards.py`): *coverage*, the share of the question's IDF mass found in the "
                 "top 5 chunks, and *peak*, the z-score of the best chunk's dense score over the whole plan "
                 "(skipped when every word of the question is found). A question is refused when either is below "
                 "its threshold. Two checks without a threshold apply in every row: a place the plan never "
                 "mentions, and a figure asked in a unit (多少钱 → 元, 多少人, 多长, 多少亩) that no top passage "
                 "gives next to a topic word of the question.", "",
-                table, "", f"Chosen rule: best balanced accuracy while answering ≥ {MIN_ANSWERED:.0%} of answerable dev "
+                table, "", f"Chosen rule: best balanced accuracy while answering ≥ {MIN_ANSWERED:.0%} of answerable tuning "
                 f"questions → coverage {best[0]:.2f}, peak {best[1]:.1f}.", ""]
     if dialogues:
         rewrite_ok = answer_ok = n = 0

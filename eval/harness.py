@@ -12,7 +12,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from eval.data import HERE, load_questions
+from eval.data import HERE, SPLITS, load_questions
 
 RESULTS = HERE / "RESULTS.md"
 THRESHOLDS = HERE / "thresholds.json"
@@ -48,7 +48,7 @@ def retrieval_section(split: str, peers: bool) -> tuple[str, dict]:
         retrievers += [naive_hybrid(emb, cache), langchain_recipe(emb, cache)]
     out: list[str] = ["## Retrieval", ""]
     numbers: dict = {}
-    splits = ["dev", "test"] if split == "all" else [split]
+    splits = list(SPLITS) if split == "all" else [split]
     for sp in splits:
         qs = load_questions(sp)
         results = []

@@ -124,3 +124,18 @@ def test_missing_figure_needs_the_unit_and_the_topic_together(assistant):
     assert missing_figure("五老峰门票多少钱一张？", ["旅游综合收入 200 亿元。"], bm25) == "金额"  # no topic word
     assert missing_figure("五老峰门票多少钱一张？", ["五老峰门票 60 元。"], bm25) == ""
     assert missing_figure("五老峰以后怎么发展？", [], bm25) == ""  # no figure asked, nothing to check
+
+
+def test_unit_in_a_table_rows_name_counts_only_for_questions_about_the_table(assistant):
+    a = assistant.ask("表1里地区生产总值2020年是多少亿元？")  # the row: 国内生产总值（GDP）（亿元） — … 128.3
+    assert not a.refused and "128.3" in a.answer
+    assert assistant.ask("永济最低工资标准是多少元？").refused  # 居民人均可支配收入（元） is not a wage
+
+
+def test_dollar_figures_count_as_money(assistant):
+    a = assistant.ask("外贸出口到2025年要达到多少美元？")
+    assert not a.refused and "1 亿美元" in a.answer
+
+
+def test_colloquial_negative_claim_is_corrected(assistant):
+    assert negative_premise("规划是不是要把中心园都撤了？") == "撤了"

@@ -42,3 +42,18 @@ def test_figure_ask_reads_units_and_years():
     ask = Ask.of("到25年全市游客能有多少人？")
     assert ask.figure and "2025" in ask.years and ask.units
     assert not Ask.of("五老峰以后怎么发展").units
+
+
+def test_a_sentence_starting_with_该_keeps_the_sentence_it_points_back_to(assistant):
+    a = assistant.ask("东南亚文化风情园要占多少亩？")
+    assert "东南亚文化风情园项目。该项目拟占地 500-800 亩" in a.answer
+
+
+def test_list_question_in_colloquial_words_gets_the_sections_leads(assistant):
+    a = assistant.ask("八大农业优势基地都是啥？")
+    assert a.answer.count("基地[") == 8
+
+
+def test_figure_question_is_not_answered_with_a_section_list(assistant):
+    a = assistant.ask("八大农业优势基地分别是多少亩？")
+    assert not a.answer.startswith("规划在")
