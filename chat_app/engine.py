@@ -11,14 +11,16 @@ from dataclasses import replace
 
 from chat_app.config import Settings
 from chat_app.extractive import ExtractiveAnswerer, pieces_of
-from chat_app.guards import (COVERAGE_THRESHOLD, PEAK_THRESHOLD, Coverage, coverage, foreign_places, is_injection,
-                             missing_figure, negative_premise, peak)
+from chat_app.guards import (COVERAGE_THRESHOLD, FILLERS, PEAK_THRESHOLD, TOPIC_IDF, Coverage, coverage,
+                             foreign_places, is_injection, missing_figure, negative_premise, peak)
 from chat_app.sessions import SessionStore
 from ingest.schema import Answer, Hit
 from ingest.store import read_chunks
 from retriever.factory import RetrieverSet, build_retrievers
 
 FOLLOWUP_RE = re.compile(r"^(那|那么|还有|另外|这个|那个|它|其|该|此|具体|什么时候|啥时候|啥时|多少|哪些|有哪些|然后)")
+# "生物医药制药产业呢？" — a short "and X?" names a new subject for the previous question
+ABOUT_RE = re.compile(r"^[^？?，,。]{2,14}呢[？?。！!]*$")
 MORE_RE = re.compile(r"^(还有|其他|别的|另外|更多)(呢|吗|的|些)?[呢吗？?。！!]*$")
 INJECTION_REPLY = "我只能根据《永济市国民经济和社会发展第十四个五年规划和二〇三五年远景目标纲要》回答问题，无法执行其他指令。"
 
@@ -69,12 +71,14 @@ class Assistant:
         prev = history[-1]
         if MORE_RE.match(question):
             return prev["standalone"], set(prev["cited"])
-        if FOLLOWUP_RE.match(question) or len(question) <= 8:
+        short = FOLLOWUP_RE.match(question) or len(question) <= 8
+        if short or ABOUT_RE.match(question):
             core = re.sub(r"^(那么|那|还有|另外|然后)", "", question).strip("呢吗？?。 ")
             swapped = substitute(core, prev["standalone"])
             if swapped:
                 return swapped, set()
-            return f"{core}（{prev['standalone'].rstrip('？?。')}）", set()
+            if short:  # too short to stand alone: lean on the previous question
+                return f"{core}（{prev['standalone'].rstrip('？?。')}）", set()
         return question, set()
 
     # -- answering ----------------------------------------------------------------------
@@ -111,7 +115,7 @@ class Assistant:
             return refusal(q, hits, f"no {figure} figure about the topic in the evidence",
                            lead=f"抱歉，规划中没有给出您问的这个{figure}数字。")
         verb = negative_premise(q)
-        if verb and not any(verb in h.chunk.text for h in hits[:5]):
+        if verb and not self.premise_stated(q, verb, hits):
             return self._correct_premise(q, verb, hits)
         base = self.extractive.answer(standalone, hits)
         base = replace(base, question=q)
@@ -136,6 +140,16 @@ class Assistant:
         # a 专栏 item states its figure once for the whole project ("东南亚文化风情园…占地 500-800 亩"): whole item
         pieces = (p for h in hits[:6] for p in (pieces_of(h.chunk) if h.chunk.kind == "paragraph" else [h.chunk.text]))
         return missing_figure(standalone, pieces, self.retrievers.bm25)
+
+    def premise_stated(self, q: str, verb: str, hits: list[Hit]) -> bool:
+        """Does a top passage say `verb` about what the question is about? "不得" somewhere in the
+        plan does not make "评估不得引入第三方" true: the verb and a topic word share a sentence."""
+        tok = self.retrievers.bm25.tokenizer
+        idf = self.retrievers.bm25.bm25.idf
+        topic = {t for t in tok.tokens(q) if len(t) > 1 and t not in FILLERS and verb not in t and t not in verb
+                 and idf.get(t, TOPIC_IDF) >= TOPIC_IDF}
+        return any(verb in s and (not topic or topic & set(tok.tokens(s)))
+                   for h in hits[:5] for s in pieces_of(h.chunk))
 
     def _correct_premise(self, q: str, verb: str, hits: list[Hit]) -> Answer:
         """"为何要撤销X" when the plan says nothing of the sort: say so, quote what it does say."""

@@ -10,7 +10,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
-from chat_app.guards import FIGURE_UNITS
+from chat_app.guards import FIGURE_UNITS, gives_figure
 from ingest.chunker import sentences
 from ingest.schema import Answer, Chunk, Citation, Hit
 from retriever.bm25 import BM25Retriever
@@ -29,6 +29,8 @@ COUNT_RE = re.compile(r"(?:哪|这)?([二两三四五六七八九十]|\d+)\s*(?:
 CN_DIGITS = {"二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9, "十": 10}
 MULTI_RE = re.compile(r"分别|两部分|还是|前前后后|各自|以及|[？?].+[？?]")
 MULTI_FLOOR = 0.4  # of the best score: a weaker sentence from the other section still beats a third from the same
+LEAD_MAX = 16  # a sentence this short that opens a chunk is a heading
+LEAD_BODY = 160
 ANAPHOR_RE = re.compile(r"(该|此|上述|这些|这一)")
 CLAUSE_RE = re.compile(r"(?<=[，；：,;:])")
 TOP_LEVEL_SPLIT_RE = re.compile(r"、(?![^（(]*[）)])|；")
@@ -60,7 +62,7 @@ class Ask:
     def boost(self, s: str, score: float) -> float:
         if self.figure and re.search(r"\d", s):
             score *= 1.3
-        if any(u.search(s) for u in self.units):
+        if any(gives_figure(u, s) for u in self.units):
             score *= 1.3  # "多长" → a figure in 公里, not the number of projects
         if self.is_list and s.count("、") >= 3:
             score *= 1.2  # an enumeration is what a "哪些" question wants
@@ -188,8 +190,25 @@ class ExtractiveAnswerer:
         if is_list and best.chunk.kind == "box_item" and len(best.chunk.text) <= 400:
             # a project question is answered by the whole item, not a fragment of it
             picked = [Candidate(best.chunk.text, best.chunk, best.score)]
+        picked = [self.with_body(c, picked) for c in picked]
         order = {id(c): (c.chunk.order, c.chunk.text.find(c.text)) for c in picked}
         return sorted(picked, key=lambda c: order[id(c)])
+
+    def with_body(self, c: Candidate, picked: Sequence[Candidate]) -> Candidate:
+        """A heading alone ("推动水资源节约利用。", "生物医药制药产业。") answers nothing: add what
+        follows it in the same chunk, up to LEAD_BODY characters."""
+        text = c.chunk.text
+        start = text.find(c.text)
+        if len(c.text) > LEAD_MAX or start < 0 or not (start == 0 and c.chunk.group or c.chunk.kind == "box_item"):
+            return c
+        if any(p is not c and p.chunk.id == c.chunk.id for p in picked):
+            return c  # the body is already in the answer
+        body = c.text
+        for s in sentences(text[start + len(c.text):]):
+            if len(body) + len(s) > LEAD_BODY:
+                break
+            body += s
+        return replace(c, text=body)
 
     def trim(self, sentence: str, weights: dict[str, float], ask: Ask, room: int) -> str:
         """The clauses of a long sentence that carry the question's words, within `room` characters:

@@ -39,7 +39,7 @@ NEGATIVE_PREMISE_RE = re.compile(
     r"退出|萎缩|涨价|收费|撤掉|撤了|撤|不管|随便|不得|不准|不搞|不建|不修)"
 )
 # Markers that the question asserts or asks about a claim rather than asking openly.
-CLAIM_RE = re.compile(r"要|将|把|会|了|已经|决定")
+CLAIM_RE = re.compile(r"要|将|把|会|了|已经|决定|规定|明确")
 WHY_RE = re.compile(r"为什么|为何|为啥|咋要|怎么要|凭什么|其考虑|理由|原因|听说|据说|真的假的|是不是|规划说|规划里说|规划上说|说是")
 # Question scaffolding that says nothing about the topic; left out of coverage.
 FILLERS = frozenset(
@@ -121,6 +121,13 @@ def peak(scores: np.ndarray) -> float:
     return float((scores.max() - scores.mean()) / (scores.std() + 1e-9)) if len(scores) else 0.0
 
 
+def gives_figure(unit: re.Pattern[str], text: str, in_name: bool = True) -> bool:
+    """`text` states a figure in `unit`: "1000 亿元", or (in_name) a table row "…（亿元） — 2020年完成 128.3"."""
+    if unit.search(text):
+        return True
+    return in_name and bool(NUMBER_RE.search(text)) and any(unit.search("1" + n) for n in UNIT_IN_NAME_RE.findall(text))
+
+
 def missing_figure(question: str, pieces: Iterable[str], bm25: BM25Retriever) -> str:
     """The kind of figure asked for ("金额") when no evidence sentence gives one about the topic, or ''.
 
@@ -136,14 +143,8 @@ def missing_figure(question: str, pieces: Iterable[str], bm25: BM25Retriever) ->
         return ""  # "永济有多少人": nothing says what the figure is about, so nothing to check it against
     pieces = list(pieces)
     tables = bool(TABLE_QUESTION_RE.search(question))
-
-    def gives(unit: re.Pattern[str], p: str) -> bool:
-        if unit.search(p):
-            return True
-        return tables and any(unit.search("1" + name) for name in UNIT_IN_NAME_RE.findall(p)) and bool(NUMBER_RE.search(p))
-
     for name, unit in asked:
-        if not any(gives(unit, p) and topic & set(tok.tokens(p)) for p in pieces):
+        if not any(gives_figure(unit, p, tables) and topic & set(tok.tokens(p)) for p in pieces):
             return name
     return ""
 

@@ -139,3 +139,19 @@ def test_dollar_figures_count_as_money(assistant):
 
 def test_colloquial_negative_claim_is_corrected(assistant):
     assert negative_premise("规划是不是要把中心园都撤了？") == "撤了"
+
+
+def test_a_negative_word_elsewhere_in_the_passages_does_not_confirm_the_claim(assistant):
+    a = assistant.ask("第十章规定规划实施评估不得引入第三方机构，具体应如何执行？")
+    assert "规划中并没有“不得”的提法" in a.answer and "鼓励开展第三方评估" in a.answer
+    q = "规划要减少农田灌溉对地下水的开采吗？"  # "减少农田灌溉对地下水的开采" is in the plan
+    hits, _ = assistant.evidence(q)
+    assert negative_premise(q) == "减少" and assistant.premise_stated(q, "减少", hits)
+    assert "并没有" not in assistant.ask(q).answer
+
+
+def test_and_what_about_x_swaps_x_into_the_previous_question(assistant):
+    history = [{"standalone": "专栏4中光电产业的重点项目是什么？", "cited": []}]
+    assert assistant.standalone("新材料产业呢？", history)[0] == "专栏4中新材料产业的重点项目是什么？"
+    # a longer question that shares nothing with the previous one stands on its own
+    assert assistant.standalone("水资源节约方面呢？", history)[0] == "水资源节约方面呢？"

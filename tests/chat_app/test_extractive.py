@@ -57,3 +57,8 @@ def test_list_question_in_colloquial_words_gets_the_sections_leads(assistant):
 def test_figure_question_is_not_answered_with_a_section_list(assistant):
     a = assistant.ask("八大农业优势基地分别是多少亩？")
     assert not a.answer.startswith("规划在")
+
+
+def test_a_heading_is_answered_with_what_follows_it(assistant):
+    a = assistant.ask("规划怎么推动水资源节约利用？")
+    assert a.answer.startswith("推动水资源节约利用。") and "用黄河客水替换地下水" in a.answer
