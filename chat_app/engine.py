@@ -11,8 +11,8 @@ from dataclasses import replace
 
 from chat_app.config import Settings
 from chat_app.extractive import ExtractiveAnswerer, pieces_of
-from chat_app.guards import (COVERAGE_THRESHOLD, FILLERS, PEAK_THRESHOLD, TOPIC_IDF, Coverage, coverage,
-                             foreign_places, is_injection, missing_figure, negative_premise, peak)
+from chat_app.guards import (COVERAGE_THRESHOLD, PEAK_THRESHOLD, Coverage, coverage, foreign_places, is_injection,
+                             missing_figure, negative_premise, peak, topic_words)
 from chat_app.sessions import SessionStore
 from ingest.schema import Answer, Hit
 from ingest.store import read_chunks
@@ -138,16 +138,15 @@ class Assistant:
     def missing_figure(self, standalone: str, hits: list[Hit]) -> str:
         """"多少钱" with no sum of money about the topic in the top passages → the kind of figure missing."""
         # a 专栏 item states its figure once for the whole project ("东南亚文化风情园…占地 500-800 亩"): whole item
-        pieces = (p for h in hits[:6] for p in (pieces_of(h.chunk) if h.chunk.kind == "paragraph" else [h.chunk.text]))
+        pieces = (p for h in hits[:6]
+                  for p in (pieces_of(h.chunk) if h.chunk.kind == "paragraph" else [h.chunk.text]))
         return missing_figure(standalone, pieces, self.retrievers.bm25)
 
     def premise_stated(self, q: str, verb: str, hits: list[Hit]) -> bool:
         """Does a top passage say `verb` about what the question is about? "不得" somewhere in the
         plan does not make "评估不得引入第三方" true: the verb and a topic word share a sentence."""
         tok = self.retrievers.bm25.tokenizer
-        idf = self.retrievers.bm25.bm25.idf
-        topic = {t for t in tok.tokens(q) if len(t) > 1 and t not in FILLERS and verb not in t and t not in verb
-                 and idf.get(t, TOPIC_IDF) >= TOPIC_IDF}
+        topic = {t for t in topic_words(q, self.retrievers.bm25) if verb not in t and t not in verb}
         return any(verb in s and (not topic or topic & set(tok.tokens(s)))
                    for h in hits[:5] for s in pieces_of(h.chunk))
 

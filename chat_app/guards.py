@@ -42,14 +42,16 @@ NEGATIVE_PREMISE_RE = re.compile(
 CLAIM_RE = re.compile(r"要|将|把|会|了|已经|决定|规定|明确")
 WHY_RE = re.compile(r"为什么|为何|为啥|咋要|怎么要|凭什么|其考虑|理由|原因|听说|据说|真的假的|是不是|规划说|规划里说|规划上说|说是")
 # Question scaffolding that says nothing about the topic; left out of coverage.
-FILLERS = frozenset(
-    "以后 现在 今年 明年 这块 那搭 搞 弄 咋样 啥样 样 几年 一共 还是 到底 听说 哪几 哪几个 几个 一个 多长 多大 "
-    "分别 值 其中 涉及 共有 城里 村里 家里 俺家 人家 要修 能 不能 是不是 不是 去 来 到 好 多 少 老 听 人 哪 "
-    "想 要是 一遍 说法 没 成个 挨着 前后 前前后后 规化 规化里 说市 做到 出来 主要 以下 改为 输出 全部 决定 "
-    "时候 啥时候 什么时候 弄完 全弄完 能全 咋整 咋弄 咋办 那块 这块 那边 这边 提 提了 问下 想问 问问 表上 咋写 写 让 "
-    "不让 还让 东西 走多远 还要 帮忙 忙不过来 不过 过来 "
-    "修 盖 建 多远 多久 多高 多宽 真的 真的假 为啥 为何 一平 一张 一年 天 几 现 白天 没人 没人管 地方 一片 还管 不管 还给 脱 省里 拿 设定 标值 目标值".split()
-)
+FILLERS = frozenset((
+    "以后 现在 今年 明年 这块 那搭 搞 弄 咋样 啥样 样 几年 一共 还是 到底 听说 哪几 哪几个 "
+    "几个 一个 多长 多大 分别 值 其中 涉及 共有 城里 村里 家里 俺家 人家 要修 能 不能 是不是 "
+    "不是 去 来 到 好 多 少 老 听 人 哪 想 要是 一遍 说法 没 成个 挨着 前后 前前后后 规化 "
+    "规化里 说市 做到 出来 主要 以下 改为 输出 全部 决定 时候 啥时候 什么时候 弄完 全弄完 能全 "
+    "咋整 咋弄 咋办 那块 这块 那边 这边 提 提了 问下 想问 问问 表上 咋写 写 让 不让 还让 "
+    "东西 走多远 还要 帮忙 忙不过来 不过 过来 修 盖 建 多远 多久 多高 多宽 真的 真的假 为啥 "
+    "为何 一平 一张 一年 天 几 现 白天 没人 没人管 地方 一片 还管 不管 还给 脱 省里 拿 设定 "
+    "标值 目标值"
+).split())
 PLACE_SUFFIXES = frozenset("省市区县镇乡村州旗")
 NUMBER_RE = re.compile(r"\d+(?:\.\d+)?")
 # "多少钱" wants a figure in 元, "多少人" one in 人: (what the question asks, what an answer contains).
@@ -121,11 +123,19 @@ def peak(scores: np.ndarray) -> float:
     return float((scores.max() - scores.mean()) / (scores.std() + 1e-9)) if len(scores) else 0.0
 
 
+def topic_words(question: str, bm25: BM25Retriever, expand: bool = False) -> set[str]:
+    """The rarer words of the question (and, with `expand`, of its colloquial expansions): what it is about."""
+    tok, idf = bm25.tokenizer, bm25.bm25.idf
+    words = tok.query_tokens(question) if expand else tok.tokens(question)
+    return {t for t in words if len(t) > 1 and t not in FILLERS and idf.get(t, TOPIC_IDF) >= TOPIC_IDF}
+
+
 def gives_figure(unit: re.Pattern[str], text: str, in_name: bool = True) -> bool:
     """`text` states a figure in `unit`: "1000 亿元", or (in_name) a table row "…（亿元） — 2020年完成 128.3"."""
     if unit.search(text):
         return True
-    return in_name and bool(NUMBER_RE.search(text)) and any(unit.search("1" + n) for n in UNIT_IN_NAME_RE.findall(text))
+    names = UNIT_IN_NAME_RE.findall(text) if in_name and NUMBER_RE.search(text) else []
+    return any(unit.search("1" + n) for n in names)
 
 
 def missing_figure(question: str, pieces: Iterable[str], bm25: BM25Retriever) -> str:
@@ -137,8 +147,8 @@ def missing_figure(question: str, pieces: Iterable[str], bm25: BM25Retriever) ->
     asked = [(name, unit) for name, ask, unit in FIGURE_UNITS if ask.search(question)]
     if not asked:
         return ""
-    tok, idf = bm25.tokenizer, bm25.bm25.idf
-    topic = {t for t in tok.query_tokens(question) if len(t) > 1 and t not in FILLERS and idf.get(t, TOPIC_IDF) >= TOPIC_IDF}
+    tok = bm25.tokenizer
+    topic = topic_words(question, bm25, expand=True)
     if not topic:
         return ""  # "永济有多少人": nothing says what the figure is about, so nothing to check it against
     pieces = list(pieces)
@@ -182,7 +192,8 @@ def coverage(question: str, hits: Sequence[Hit], bm25: BM25Retriever, depth: int
         expansions = [s for key, syns in COLLOQUIAL.items()
                       if key == t or (len(t) > 1 and (key in t or t in key)) for s in syns]
         # "一城" is inside the plan's "一城五区" even where jieba cut it as one word: a substring counts
-        if t in seen or (len(t) > 1 and t in text) or any(e in seen or any(x in seen for x in tok.tokens(e)) for e in expansions):
+        if t in seen or (len(t) > 1 and t in text) or any(
+                e in seen or any(x in seen for x in tok.tokens(e)) for e in expansions):
             got += w
         else:
             missing.append(t)
