@@ -12,7 +12,7 @@ from dataclasses import replace
 from chat_app.config import Settings
 from chat_app.extractive import ExtractiveAnswerer, pieces_of
 from chat_app.guards import (COVERAGE_THRESHOLD, PEAK_THRESHOLD, Coverage, coverage, foreign_places, is_injection,
-                             missing_figure, negative_premise, peak, topic_words)
+                             invented_quote, missing_detail, negative_premise, peak, topic_words)
 from chat_app.sessions import SessionStore
 from ingest.schema import Answer, Hit
 from ingest.store import read_chunks
@@ -105,15 +105,20 @@ class Assistant:
         if elsewhere:
             return refusal(q, [], f"places not in the plan: {' '.join(elsewhere)}",
                            lead=f"抱歉，本助手只回答永济市“十四五”规划的内容，规划中没有涉及“{'、'.join(elsewhere)}”。")
+        quoted = invented_quote(q, self.plan_text)  # "定位为“国际航空物流枢纽”": words the plan never uses
+        weak = f"抱歉，规划中并没有“{quoted}”的提法。" if quoted else "抱歉，规划中未提及这方面的内容。"
         if cov.score < COVERAGE_THRESHOLD:
-            return refusal(q, hits, f"coverage {cov.score:.2f} < {COVERAGE_THRESHOLD} (missing: {' '.join(cov.missing)})")
+            missing = " ".join(cov.missing)
+            return refusal(q, hits, f"coverage {cov.score:.2f} < {COVERAGE_THRESHOLD} (missing: {missing})", weak)
         z = self.peak(standalone) if cov.missing else PEAK_THRESHOLD  # every word found: no need to ask the embedding
         if z < PEAK_THRESHOLD:
-            return refusal(q, hits, f"no passage stands out: dense peak z {z:.2f} < {PEAK_THRESHOLD}")
-        figure = self.missing_figure(standalone, hits)
-        if figure:
-            return refusal(q, hits, f"no {figure} figure about the topic in the evidence",
-                           lead=f"抱歉，规划中没有给出您问的这个{figure}数字。")
+            return refusal(q, hits, f"no passage stands out: dense peak z {z:.2f} < {PEAK_THRESHOLD}", weak)
+        detail = self.missing_detail(standalone, hits)
+        if detail:
+            return refusal(q, hits, f"the evidence gives no {detail} about the topic",
+                           lead=f"抱歉，规划中没有写明您问的{detail}。")
+        if quoted:
+            return self._correct_premise(q, quoted, hits)
         verb = negative_premise(q)
         if verb and not self.premise_stated(q, verb, hits):
             return self._correct_premise(q, verb, hits)
@@ -135,12 +140,12 @@ class Assistant:
         texts = [standalone] + (parts if len(parts) > 1 else [])
         return max(peak(self.retrievers.dense.scores(t)) for t in texts)
 
-    def missing_figure(self, standalone: str, hits: list[Hit]) -> str:
-        """"多少钱" with no sum of money about the topic in the top passages → the kind of figure missing."""
+    def missing_detail(self, standalone: str, hits: list[Hit]) -> str:
+        """"多少钱" with no sum of money about the topic in the top passages → what is missing ("金额数字")."""
         # a 专栏 item states its figure once for the whole project ("东南亚文化风情园…占地 500-800 亩"): whole item
         pieces = (p for h in hits[:6]
                   for p in (pieces_of(h.chunk) if h.chunk.kind == "paragraph" else [h.chunk.text]))
-        return missing_figure(standalone, pieces, self.retrievers.bm25)
+        return missing_detail(standalone, pieces, self.retrievers.bm25)
 
     def premise_stated(self, q: str, verb: str, hits: list[Hit]) -> bool:
         """Does a top passage say `verb` about what the question is about? "不得" somewhere in the
@@ -150,10 +155,11 @@ class Assistant:
         return any(verb in s and (not topic or topic & set(tok.tokens(s)))
                    for h in hits[:5] for s in pieces_of(h.chunk))
 
-    def _correct_premise(self, q: str, verb: str, hits: list[Hit]) -> Answer:
-        """"为何要撤销X" when the plan says nothing of the sort: say so, quote what it does say."""
+    def _correct_premise(self, q: str, claim: str, hits: list[Hit]) -> Answer:
+        """"为何要撤销X" (or "定位为“…”" in words the plan never uses) when the plan says nothing of
+        the sort: say so, quote what it does say."""
         base = self.extractive.answer(re.sub(NEGATIVE_VERB_STRIP, "", q), hits)
-        text = f"规划中并没有“{verb}”的提法，这个说法与规划原文不符。规划原文是：{base.answer}"
+        text = f"规划中并没有“{claim.strip('“”')}”的提法，这个说法与规划原文不符。规划原文是：{base.answer}"
         return replace(base, question=q, answer=text, notes=("false premise",))
 
     def stream(self, question: object, session_id: str | None = None) -> Iterator[dict]:

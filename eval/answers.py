@@ -13,12 +13,16 @@ FACT_TYPES = ("fact", "number", "table", "list", "project", "multi_section")
 MIN_ANSWERED = 0.9
 
 
+def _rate(counts: list[int]) -> float | None:
+    return round(counts[0] / counts[1], 4) if counts[1] else None
+
+
 def _has_all(answer: str, facts) -> bool:
     a = norm(answer)
     return all(norm(f) in a for f in facts)
 
 
-TUNING = ("dev", "dev2")
+TUNING = ("dev", "dev2", "dev3")
 
 
 def refusal_calibration(assistant, splits: tuple[str, ...] = TUNING) -> tuple[str, tuple[float, float]]:
@@ -35,7 +39,7 @@ def refusal_calibration(assistant, splits: tuple[str, ...] = TUNING) -> tuple[st
         if q.type in FACT_TYPES or q.type == "out_of_scope":
             hits, cov = assistant.evidence(q.question)
             # the threshold-free refusals (foreign place, figure absent) are part of every setting
-            place = bool(foreign_places(q.question, assistant.plan_text) or assistant.missing_figure(q.question, hits))
+            place = bool(foreign_places(q.question, assistant.plan_text) or assistant.missing_detail(q.question, hits))
             z = assistant.peak(q.question) if cov.missing else float("inf")  # as the engine: full coverage skips it
             scored.append((q.type == "out_of_scope", cov.score, z, place))
 
@@ -81,7 +85,6 @@ def answers_section(split: str, answers: bool, dialogues: bool) -> tuple[str, di
     out, numbers = ["## Answers (offline extractive answerer)", ""], {}
     splits = list(SPLITS) if split == "all" else [split]
     if answers:
-        rows = []
         for sp in splits:
             stats = {t: [0, 0] for t in FACT_TYPES}
             oos = [0, 0]
@@ -115,28 +118,30 @@ def answers_section(split: str, answers: bool, dialogues: bool) -> tuple[str, di
             facts_n = sum(v[1] for v in stats.values())
             res = {
                 "key_fact_accuracy": round(facts_ok / facts_n, 4),
-                "refusal_out_of_scope": round(oos[0] / max(1, oos[1]), 4),
-                "false_premise_handled": round(premise[0] / max(1, premise[1]), 4),
-                "injection_refused": round(inj[0] / max(1, inj[1]), 4),
+                "refusal_out_of_scope": _rate(oos),
+                "false_premise_handled": _rate(premise),
+                "injection_refused": _rate(inj),
                 "answers_with_uncited_number": uncited,
                 "citation_precision": round(cite_ok / max(1, cite_n), 4),
                 "median_chars_non_list": statistics.median(lengths) if lengths else 0,
                 "ask_p50_ms": round(percentile(ms, 50), 1), "ask_p95_ms": round(percentile(ms, 95), 1),
                 **{f"acc_{t}": round(v[0] / v[1], 4) for t, v in stats.items() if v[1]},
             }
-            numbers[sp] = res
-            rows.append([sp] + list(res.values()))
-        out += [_table(["split"] + list(numbers[splits[0]].keys()), rows), ""]
+            numbers[sp] = {k: v for k, v in res.items() if v is not None}  # a set without such questions: no number
+        header = list(dict.fromkeys(k for sp in splits for k in numbers[sp]))
+        rows = [[sp] + [numbers[sp].get(k, "—") for k in header] for sp in splits]
+        out += [_table(["split"] + header, rows), ""]
     if answers:
         table, best = refusal_calibration(assistant)
         numbers["refusal_calibration"] = {"coverage": best[0], "peak": best[1]}
-        out += ["### Refusal thresholds (calibrated on the tuning sets `dev` + `dev2`)", "",
+        out += ["### Refusal thresholds (calibrated on the tuning sets `dev` + `dev2` + `dev3`)", "",
                 "Two signals (`chat_app/guards.py`): *coverage*, the share of the question's IDF mass found in the "
                 "top 5 chunks, and *peak*, the z-score of the best chunk's dense score over the whole plan "
                 "(skipped when every word of the question is found). A question is refused when either is below "
                 "its threshold. Two checks without a threshold apply in every row: a place the plan never "
-                "mentions, and a figure asked in a unit (多少钱 → 元, 多少人, 多长, 多少亩) that no top passage "
-                "gives next to a topic word of the question.", "",
+                "mentions, and a figure asked in a unit (多少钱 → 元, 多少人, 多长, 多少亩) or a detail (a date, a "
+                "place, a responsible body, how to apply) that no top passage gives next to a topic word of the "
+                "question.", "",
                 table, "", f"Chosen rule: best balanced accuracy while answering ≥ {MIN_ANSWERED:.0%} of answerable tuning "
                 f"questions → coverage {best[0]:.2f}, peak {best[1]:.1f}.", ""]
     if dialogues:

@@ -116,12 +116,12 @@ def test_asked_figure_the_plan_gives_is_answered(assistant):
     assert not a.refused and "86.284 公里" in a.answer
 
 
-def test_missing_figure_needs_the_unit_and_the_topic_together(assistant):
-    from chat_app.guards import missing_figure
+def test_missing_detail_needs_the_unit_and_the_topic_together(assistant):
+    from chat_app.guards import missing_detail as missing_figure
 
     bm25 = assistant.retrievers.bm25
-    assert missing_figure("五老峰门票多少钱一张？", ["五老峰景区门票线上销售。"], bm25) == "金额"
-    assert missing_figure("五老峰门票多少钱一张？", ["旅游综合收入 200 亿元。"], bm25) == "金额"  # no topic word
+    assert missing_figure("五老峰门票多少钱一张？", ["五老峰景区门票线上销售。"], bm25) == "金额数字"
+    assert missing_figure("五老峰门票多少钱一张？", ["旅游综合收入 200 亿元。"], bm25) == "金额数字"  # no topic word
     assert missing_figure("五老峰门票多少钱一张？", ["五老峰门票 60 元。"], bm25) == ""
     assert missing_figure("五老峰以后怎么发展？", [], bm25) == ""  # no figure asked, nothing to check
 
@@ -155,3 +155,29 @@ def test_and_what_about_x_swaps_x_into_the_previous_question(assistant):
     assert assistant.standalone("新材料产业呢？", history)[0] == "专栏4中新材料产业的重点项目是什么？"
     # a longer question that shares nothing with the previous one stands on its own
     assert assistant.standalone("水资源节约方面呢？", history)[0] == "水资源节约方面呢？"
+
+
+def test_a_term_quoted_as_the_plans_but_not_in_it_is_corrected(assistant):
+    from chat_app.guards import invented_quote
+
+    plan = assistant.plan_text
+    assert invented_quote("规划把永济定位为“全国光伏制造产业集聚区”？", plan) == "全国光伏制造产业集聚区"
+    assert invented_quote("“一城五区”都是啥？", plan) == ""  # in the plan
+    assert invented_quote("“五姓湖”以后咋治理？", plan) == ""  # one character off: a typo, not a claim
+    a = assistant.ask("规划把永济定位为“全国光伏制造产业集聚区”的依据是什么？")
+    assert "并没有“全国光伏制造产业集聚区”的提法" in a.answer
+
+
+@pytest.mark.parametrize("question, detail", [
+    ("北郊小学改扩建工程啥时候完工？", "具体时间"),
+    ("北郊小学在哪里？", "具体地点"),
+    ("五老峰游客服务中心由哪个部门负责建设？", "负责单位"),
+])
+def test_a_detail_the_plan_does_not_give_is_refused_by_name(assistant, question, detail):
+    a = assistant.ask(question)
+    assert a.refused and f"规划中没有写明您问的{detail}" in a.answer
+
+
+def test_a_date_the_plan_gives_is_answered(assistant):
+    a = assistant.ask("清洁取暖啥时候能全覆盖？")  # "到 2025 年，平原地区基本实现清洁取暖全覆盖"
+    assert not a.refused and "2025" in a.answer
