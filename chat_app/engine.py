@@ -10,7 +10,7 @@ from collections.abc import Iterator
 from dataclasses import replace
 
 from chat_app.config import Settings
-from chat_app.extractive import ExtractiveAnswerer, pieces_of
+from chat_app.extractive import ExtractiveAnswerer, pieces_of, statements
 from chat_app.guards import (COVERAGE_THRESHOLD, PEAK_THRESHOLD, Coverage, coverage, foreign_places, is_injection,
                              invented_quote, missing_detail, negative_premise, peak, topic_words)
 from chat_app.sessions import SessionStore
@@ -142,9 +142,7 @@ class Assistant:
 
     def missing_detail(self, standalone: str, hits: list[Hit]) -> str:
         """"多少钱" with no sum of money about the topic in the top passages → what is missing ("金额数字")."""
-        # a 专栏 item states its figure once for the whole project ("东南亚文化风情园…占地 500-800 亩"): whole item
-        pieces = (p for h in hits[:6]
-                  for p in (pieces_of(h.chunk) if h.chunk.kind == "paragraph" else [h.chunk.text]))
+        pieces = (p for h in hits[:6] for p in statements(h.chunk))
         return missing_detail(standalone, pieces, self.retrievers.bm25)
 
     def premise_stated(self, q: str, verb: str, hits: list[Hit]) -> bool:

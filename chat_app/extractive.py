@@ -133,14 +133,9 @@ class ExtractiveAnswerer:
         out = []
         for h in hits[:depth]:
             prior = 1.5 / (h.rank + 1)
-            previous = ""
-            for s in pieces_of(h.chunk):
-                s = s.strip()
-                if ANAPHOR_RE.match(s) and previous:
-                    s = previous + s  # "该项目拟占地 500-800 亩" says nothing without the project's name
+            for s in statements(h.chunk):
                 if len(s) >= 4:
                     out.append(Candidate(s, h.chunk, ask.boost(s, self._score(weights, s) + prior)))
-                previous = s if len(s) <= 40 else ""
         out.sort(key=lambda c: -c.score)
         return out
 
@@ -334,6 +329,20 @@ def pieces_of(chunk: Chunk) -> list[str]:
     for s in sents:
         parts = [p for p in TOP_LEVEL_SPLIT_RE.split(s) if p.strip()] if len(s) > 120 else [s]
         out.extend(parts)
+    return out
+
+
+def statements(chunk: Chunk) -> list[str]:
+    """pieces_of, with a sentence that points back ("该项目拟占地 500-800 亩") joined to the short
+    one before it: without the project's name it says nothing about anything."""
+    out: list[str] = []
+    previous = ""
+    for s in pieces_of(chunk):
+        s = s.strip()
+        if ANAPHOR_RE.match(s) and previous:
+            s = previous + s
+        out.append(s)
+        previous = s if len(s) <= 40 else ""
     return out
 
 

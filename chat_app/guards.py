@@ -80,6 +80,7 @@ DETAILS: tuple[tuple[str, re.Pattern[str], re.Pattern[str]], ...] = tuple(
         ("办理方式", r"手续|报名|申请材料|流程|怎么办理|去哪办|电话|网址|开门|关门|营业时间",
          r"办理|报名|申请|受理|窗口|网上办|开放时间"),
     ))
+UNIT_WORDS = ("亿元", "万元", "平方公里", "公里", "面积", "万亩", "人数")
 CLAUSE_SPLIT_RE = re.compile(r"[，；。,;]")
 TIME_LEAD_RE = re.compile(r"^\s*(?:力争)?(?:到|至|从)?\s*20\d\d\s*年")
 # A table row carries its unit in the indicator's name (地区生产总值（亿元） — 2020年完成 128.3). Such a
@@ -184,7 +185,8 @@ def missing_detail(question: str, pieces: Iterable[str], bm25: BM25Retriever) ->
     if not asked:
         return ""
     tok = bm25.tokenizer
-    topic = topic_words(question, bm25, expand=True)
+    # "亿元", "平方公里" say what kind of figure, not what it is about
+    topic = {t for t in topic_words(question, bm25, expand=True) if not any(t in u for u in UNIT_WORDS)}
     if not topic:
         return ""  # "永济有多少人": nothing says what the figure is about, so nothing to check it against
     pieces = list(pieces)

@@ -181,3 +181,8 @@ def test_a_detail_the_plan_does_not_give_is_refused_by_name(assistant, question,
 def test_a_date_the_plan_gives_is_answered(assistant):
     a = assistant.ask("清洁取暖啥时候能全覆盖？")  # "到 2025 年，平原地区基本实现清洁取暖全覆盖"
     assert not a.refused and "2025" in a.answer
+
+
+def test_the_unit_asked_for_is_not_a_topic_word(assistant):
+    # "平方公里" is in many passages; what the question is about (开发区's area) is in none with a figure
+    assert assistant.ask("开发区总共占地多少平方公里？").refused
