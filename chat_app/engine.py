@@ -142,8 +142,11 @@ class Assistant:
 
     def missing_detail(self, standalone: str, hits: list[Hit]) -> str:
         """"多少钱" with no sum of money about the topic in the top passages → what is missing ("金额数字")."""
-        pieces = (p for h in hits[:6] for p in statements(h.chunk))
-        return missing_detail(standalone, pieces, self.retrievers.bm25)
+        pieces = [p for h in hits[:6] for p in statements(h.chunk)]
+        # "有没有建充电桩的？在哪建": the first question is the main one; a missing detail in a
+        # follow-up part does not sink what the plan does say about the first
+        first = next((p for p in re.split(r"[？?]", standalone) if len(p.strip()) >= 4), standalone)
+        return missing_detail(standalone, pieces, self.retrievers.bm25, asking=first)
 
     def premise_stated(self, q: str, verb: str, hits: list[Hit]) -> bool:
         """Does a top passage say `verb` about what the question is about? "不得" somewhere in the

@@ -133,8 +133,13 @@ def negative_premise(question: str) -> str:
     The caller then checks the verb against the evidence: a plan that does say 关停 (落后产能)
     is quoted normally; one that never says it gets its premise corrected.
     """
-    m = NEGATIVE_PREMISE_RE.search(question)
-    return m.group(1) if m and (WHY_RE.search(question) or CLAIM_RE.search(question)) else ""
+    for m in NEGATIVE_PREMISE_RE.finditer(question):
+        verb, start = m.group(1), m.start(1)
+        if verb.startswith("不") and start and question[start - 1] == verb[1:2]:
+            continue  # "还管不管", "让不让": asking whether, not claiming
+        if WHY_RE.search(question) or CLAIM_RE.search(question):
+            return verb
+    return ""
 
 
 def numbers_in(text: str) -> list[str]:
@@ -172,16 +177,17 @@ def gives_figure(unit: re.Pattern[str], text: str, in_name: bool = True) -> bool
     return any(unit.search("1" + n) for n in names)
 
 
-def missing_detail(question: str, pieces: Iterable[str], bm25: BM25Retriever) -> str:
+def missing_detail(question: str, pieces: Iterable[str], bm25: BM25Retriever, asking: str | None = None) -> str:
     """What the question asks for ("金额数字", "具体时间") when no evidence passage gives it about the
     topic, or ''.
 
     "五老峰门票多少钱" retrieves 五老峰 passages that never state a price; a passage counts only
     when it holds a figure in the asked unit (or a date, a place…) *and* a topic word (门票, 五老峰).
     """
+    asking = asking or question  # the part whose asked detail must be there (topic: the whole question)
     asked = [(name + "数字", unit, TABLE_QUESTION_RE.search(question) is not None)
-             for name, ask, unit in FIGURE_UNITS if ask.search(question)]
-    asked += [(name, says, False) for name, ask, says in DETAILS if ask.search(question)]
+             for name, ask, unit in FIGURE_UNITS if ask.search(asking)]
+    asked += [(name, says, False) for name, ask, says in DETAILS if ask.search(asking)]
     if not asked:
         return ""
     tok = bm25.tokenizer

@@ -186,3 +186,14 @@ def test_a_date_the_plan_gives_is_answered(assistant):
 def test_the_unit_asked_for_is_not_a_topic_word(assistant):
     # "平方公里" is in many passages; what the question is about (开发区's area) is in none with a figure
     assert assistant.ask("开发区总共占地多少平方公里？").refused
+
+
+@pytest.mark.parametrize("question", ["脱了贫的人家，以后政策还管不管？", "冬天烧煤还让不让？"])
+def test_asking_whether_is_not_a_negative_claim(question):
+    assert negative_premise(question) == ""
+
+
+def test_a_missing_detail_in_a_second_question_does_not_sink_the_first(assistant):
+    a = assistant.ask("规划里有没有建充电桩的项目？在哪建？")
+    assert not a.refused and "充电桩" in a.answer
+    assert assistant.ask("北郊小学在哪里？有多大？").refused  # the main question asks the missing place
