@@ -111,7 +111,7 @@ def build_parser() -> argparse.ArgumentParser:
     e.add_argument("--retrieval", action="store_true", help="检索评测")
     e.add_argument("--answers", action="store_true", help="回答评测")
     e.add_argument("--dialogues", action="store_true", help="多轮对话评测")
-    e.add_argument("--split", choices=("dev", "dev2", "dev3", "test", "all"), default="all")
+    e.add_argument("--split", choices=("dev", "dev2", "dev3", "test", "test2", "all"), default="all")
     e.add_argument("--peers", action="store_true", help="同时评测对照方案（朴素切分、LangChain 配方）")
     e.add_argument("--write", action="store_true", help="写入 eval/RESULTS.md 和图表")
     e.add_argument("--gate", action="store_true", help="低于 eval/thresholds.json 时以非零退出")

@@ -12,7 +12,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from eval.data import HERE, SPLITS, load_questions
+from eval.data import HELD_OUT, HERE, SPLITS, load_questions
 
 RESULTS = HERE / "RESULTS.md"
 THRESHOLDS = HERE / "thresholds.json"
@@ -57,7 +57,7 @@ def retrieval_section(split: str, peers: bool) -> tuple[str, dict]:
             results.append(evaluate(r, qs))
         numbers[sp] = {r.name: r.summary() for r in results}
         n = results[0].n
-        out.append(f"### Split `{sp}` ({n} answerable questions{' — held out, never tuned on' if sp == 'test' else ' — used for tuning'})")
+        out.append(f"### Split `{sp}` ({n} answerable questions{' — held out, never tuned on' if sp in HELD_OUT else ' — used for tuning'})")
         out.append("")
         header = ["retriever", "R@1", "R@3", "R@5", "R@10", "MRR", "nDCG@10", "p50 ms", "p95 ms"]
         rows = [[r.name] + [r.summary()[m] for m in ("R@1", "R@3", "R@5", "R@10", "MRR", "nDCG@10", "p50_ms", "p95_ms")]
