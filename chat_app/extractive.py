@@ -121,15 +121,14 @@ class ExtractiveAnswerer:
         out.update({t: self.idf.get(t, 0.5) for t in own})
         return out
 
-    def _score(self, weights: dict[str, float] | set[str], text: str) -> float:
-        if isinstance(weights, set):
-            weights = {t: self.idf.get(t, 0.5) for t in weights}
+    def _score(self, weights: dict[str, float], text: str) -> float:
         matched = weights.keys() & set(self.tokenizer.tokens(text))
         return sum(weights[t] for t in matched) / (1 + 0.002 * len(text))
 
     def candidates(self, question: str, hits: Sequence[Hit], depth: int = 6) -> list[Candidate]:
-        ask = Ask.of(question)
-        weights = self.weights(question)
+        return self._ranked(hits, Ask.of(question), self.weights(question), depth)
+
+    def _ranked(self, hits: Sequence[Hit], ask: Ask, weights: dict[str, float], depth: int = 6) -> list[Candidate]:
         out = []
         for h in hits[:depth]:
             prior = 1.5 / (h.rank + 1)
@@ -150,12 +149,11 @@ class ExtractiveAnswerer:
         return compose(question, [(c.text, c.chunk) for c in picked], MODE)
 
     def _pick(self, question: str, hits: Sequence[Hit]) -> list[Candidate]:
-        cands = self.candidates(question, hits)
+        ask, weights = Ask.of(question), self.weights(question)
+        cands = self._ranked(hits, ask, weights)
         if not cands:
             return []
-        ask = Ask.of(question)
         is_list = ask.is_list
-        weights = self.weights(question)
         best = cands[0]
         limit = 3
         budget = 320 if is_list else MAX_CHARS
@@ -277,7 +275,7 @@ class ExtractiveAnswerer:
             return None
         items = self.by_box[title]
         title_toks = set(self.tokenizer.tokens(title))
-        specific = {t for t in self.tokenizer.query_tokens(question)
+        specific = {t: self.idf.get(t, 0.5) for t in self.tokenizer.query_tokens(question)
                     if t not in title_toks and t not in LIST_WORDS and not t.isdigit() and len(t) > 1}
         matched = sorted(((self._score(specific, c.text), i, c) for i, c in enumerate(items)), key=lambda x: (-x[0], x[1]))
         if specific and matched and matched[0][0] > 0:
