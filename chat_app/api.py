@@ -218,7 +218,10 @@ def create_app(settings: Settings | None = None, assistant: Assistant | None = N
             return {"id": cid, "object": "chat.completion", "created": created, "model": req.model,
                     "choices": [{"index": 0, "message": {"role": "assistant", "content": text},
                                  "finish_reason": "stop"}],
-                    "usage": {"prompt_tokens": 0, "completion_tokens": 0, "total_tokens": 0}}
+                    "usage": {"prompt_tokens": 0, "completion_tokens": 0, "total_tokens": 0},
+                    # extra field (not in OpenAI's schema; clients ignore it): how far the plan answers
+                    "plan_assistant": {"support": a.support, "refused": a.refused,
+                                       "suggestions": list(a.suggestions)}}
 
         def chunks() -> Iterator[str]:
             base = {"id": cid, "object": "chat.completion.chunk", "created": created, "model": req.model}
@@ -226,7 +229,9 @@ def create_app(settings: Settings | None = None, assistant: Assistant | None = N
             for i in range(0, len(text), 8):
                 delta = {"index": 0, "delta": {"content": text[i:i + 8]}, "finish_reason": None}
                 yield f"data: {json.dumps({**base, 'choices': [delta]}, ensure_ascii=False)}\n\n"
-            yield f"data: {json.dumps({**base, 'choices': [{'index': 0, 'delta': {}, 'finish_reason': 'stop'}]})}\n\n"
+            last = {**base, "choices": [{"index": 0, "delta": {}, "finish_reason": "stop"}],
+                    "plan_assistant": {"support": a.support, "refused": a.refused, "suggestions": list(a.suggestions)}}
+            yield f"data: {json.dumps(last, ensure_ascii=False)}\n\n"
             yield "data: [DONE]\n\n"
 
         return StreamingResponse(chunks(), media_type="text/event-stream")

@@ -6,44 +6,10 @@ on stderr and exit 2; nothing here lets a traceback reach the terminal.
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 import time
-from collections.abc import Iterator
-from pathlib import Path
 
-EXIT_USAGE = 2
-
-
-class UserError(Exception):
-    """A problem the user can fix; its message is shown as is."""
-
-
-def _read_batch(path: str) -> Iterator[str]:
-    try:
-        if path == "-":
-            text = sys.stdin.read()
-        else:
-            text = Path(path).read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise UserError(f"无法读取文件：{path}（{exc.__class__.__name__}）") from exc
-    for line in text.splitlines():
-        if line.strip():
-            yield line.strip()
-
-
-def _emit(obj: object) -> None:
-    sys.stdout.write(json.dumps(obj, ensure_ascii=False) + "\n")
-    sys.stdout.flush()
-
-
-def _retrievers(progress: bool = False):
-    from chat_app.config import Settings
-    from ingest.store import read_chunks
-    from retriever.factory import build_retrievers
-
-    s = Settings.from_env()
-    return s, build_retrievers(read_chunks(), embedding=s.embedding, index_dir=s.index_dir, progress=progress)
+from chat_app.terminal import EXIT_USAGE, UserError, emit, read_batch
 
 
 # -- commands -----------------------------------------------------------------------
@@ -69,15 +35,18 @@ def cmd_ingest(args: argparse.Namespace) -> int:
 def cmd_search(args: argparse.Namespace) -> int:
     if args.batch is None and not (args.query or "").strip():
         raise UserError("查询内容不能为空。用法：plan-assistant search \"问题\" -k 10 --json")
-    queries = list(_read_batch(args.batch)) if args.batch is not None else [args.query]
-    s, rs = _retrievers()
+    queries = list(read_batch(args.batch)) if args.batch is not None else [args.query]
+    from chat_app.config import Settings, load_retrievers
+
+    s = Settings.from_env()
+    rs = load_retrievers(s)
     retriever = rs.get(args.retriever or s.retriever)
     for q in queries:
         hits = [h.to_dict() for h in retriever.search(q, args.k)]
         if args.batch is not None:
-            _emit({"query": q, "hits": hits})
+            emit({"query": q, "hits": hits})
         elif args.json:
-            _emit(hits)
+            emit(hits)
         else:
             for h in hits:
                 print(f"{h['rank']:>2}. [{h['chunk_id']}] {h['chapter']} {h['section']}  ({h['score']:.4f})")
@@ -91,7 +60,15 @@ def cmd_eval(args: argparse.Namespace) -> int:
     return run(args)
 
 
+def cmd_calibrate(args: argparse.Namespace) -> int:
+    from eval.calibrate import run
+
+    return run(args)
+
+
 def build_parser() -> argparse.ArgumentParser:
+    from eval.data import SPLITS
+
     p = argparse.ArgumentParser(prog="plan-assistant", description="永济市“十四五”规划问答助手")
     sub = p.add_subparsers(dest="command", required=True)
 
@@ -111,11 +88,14 @@ def build_parser() -> argparse.ArgumentParser:
     e.add_argument("--retrieval", action="store_true", help="检索评测")
     e.add_argument("--answers", action="store_true", help="回答评测")
     e.add_argument("--dialogues", action="store_true", help="多轮对话评测")
-    e.add_argument("--split", choices=("dev", "dev2", "dev3", "test", "test2", "all"), default="all")
+    e.add_argument("--split", choices=(*SPLITS, "all"), default="all")
     e.add_argument("--peers", action="store_true", help="同时评测对照方案（朴素切分、LangChain 配方）")
     e.add_argument("--write", action="store_true", help="写入 eval/RESULTS.md 和图表")
     e.add_argument("--gate", action="store_true", help="低于 eval/thresholds.json 时以非零退出")
     e.set_defaults(func=cmd_eval)
+
+    c = sub.add_parser("calibrate", help="在调参集上拟合回答支持度模型，写入 chat_app/support_model.json")
+    c.set_defaults(func=cmd_calibrate)
 
     _add_answer_commands(sub)
     return p

@@ -12,12 +12,12 @@ def _assistant():
 
 
 def cmd_ask(args: argparse.Namespace) -> int:
-    from chat_app.cli import UserError, _emit, _read_batch
+    from chat_app.terminal import UserError, emit, read_batch
     from chat_app.engine import QuestionError
 
     if args.batch is None and not (args.question or "").strip():
         raise UserError("问题不能为空。用法：plan-assistant ask \"问题\" --json")
-    questions = list(_read_batch(args.batch)) if args.batch is not None else [args.question]
+    questions = list(read_batch(args.batch)) if args.batch is not None else [args.question]
     assistant = _assistant()
     for q in questions:
         try:
@@ -25,10 +25,10 @@ def cmd_ask(args: argparse.Namespace) -> int:
         except QuestionError as exc:
             if args.batch is None:
                 raise UserError(str(exc)) from exc
-            _emit({"question": q, "error": str(exc)})
+            emit({"question": q, "error": str(exc)})
             continue
         if args.json or args.batch is not None:
-            _emit(a.to_dict())
+            emit(a.to_dict())
         else:
             print(a.answer)
             for c in a.citations:

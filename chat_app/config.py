@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from retriever.embeddings import DEFAULT_SPEC
-from retriever.factory import default_index_dir
+from retriever.factory import RetrieverSet, build_retrievers, default_index_dir
 
 
 def _env(name: str, default: str = "") -> str:
@@ -57,25 +57,35 @@ class Settings:
 
     @classmethod
     def from_env(cls) -> "Settings":
+        """Each default lives once, in the fields above; the environment only overrides."""
+        d = cls()
         return cls(
-            embedding=_env("EMBEDDING", DEFAULT_SPEC),
-            index_dir=Path(_env("INDEX_DIR")) if _env("INDEX_DIR") else default_index_dir(),
-            retriever=_env("RETRIEVER", "hybrid"),
-            answerer=_env("ANSWERER", "extractive"),
-            llm_base_url=_env("LLM_BASE_URL"),
-            llm_model=_env("LLM_MODEL"),
-            llm_api_key=_env("LLM_API_KEY"),
-            llm_timeout=_float("LLM_TIMEOUT", 20.0),
-            gguf_path=_env("GGUF_PATH"),
-            gguf_threads=int(_float("GGUF_THREADS", os.cpu_count() or 2)),
-            gguf_ctx=int(_float("GGUF_CTX", 2048)),
-            gguf_chat_format=_env("GGUF_CHAT_FORMAT"),
-            llm_max_tokens=int(_float("LLM_MAX_TOKENS", 300)),
-            max_question_chars=int(_float("MAX_QUESTION_CHARS", 500)),
-            max_body_bytes=int(_float("MAX_BODY_BYTES", 16384)),
-            rate_limit_per_minute=int(_float("RATE_LIMIT", 60)),
-            api_keys=_list("API_KEYS"),
-            widget_secret=_env("WIDGET_SECRET"),
-            allowed_origins=_list("ALLOWED_ORIGINS") or ("*",),
-            db_path=_db_path(),
+            embedding=_env("EMBEDDING", d.embedding),
+            index_dir=Path(_env("INDEX_DIR")) if _env("INDEX_DIR") else d.index_dir,
+            retriever=_env("RETRIEVER", d.retriever),
+            answerer=_env("ANSWERER", d.answerer),
+            llm_base_url=_env("LLM_BASE_URL", d.llm_base_url),
+            llm_model=_env("LLM_MODEL", d.llm_model),
+            llm_api_key=_env("LLM_API_KEY", d.llm_api_key),
+            llm_timeout=_float("LLM_TIMEOUT", d.llm_timeout),
+            gguf_path=_env("GGUF_PATH", d.gguf_path),
+            gguf_threads=int(_float("GGUF_THREADS", d.gguf_threads)),
+            gguf_ctx=int(_float("GGUF_CTX", d.gguf_ctx)),
+            gguf_chat_format=_env("GGUF_CHAT_FORMAT", d.gguf_chat_format),
+            llm_max_tokens=int(_float("LLM_MAX_TOKENS", d.llm_max_tokens)),
+            max_question_chars=int(_float("MAX_QUESTION_CHARS", d.max_question_chars)),
+            max_body_bytes=int(_float("MAX_BODY_BYTES", d.max_body_bytes)),
+            rate_limit_per_minute=int(_float("RATE_LIMIT", d.rate_limit_per_minute)),
+            api_keys=_list("API_KEYS") or d.api_keys,
+            widget_secret=_env("WIDGET_SECRET", d.widget_secret),
+            allowed_origins=_list("ALLOWED_ORIGINS") or d.allowed_origins,
+            db_path=d.db_path,
         )
+
+
+def load_retrievers(settings: Settings | None = None, progress: bool = False) -> RetrieverSet:
+    """The configured retrievers over the bundled chunks (index reused from the cache)."""
+    from ingest.store import read_chunks
+
+    s = settings or Settings.from_env()
+    return build_retrievers(read_chunks(), embedding=s.embedding, index_dir=s.index_dir, progress=progress)

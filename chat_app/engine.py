@@ -9,12 +9,16 @@ import re
 from collections.abc import Iterator
 from dataclasses import replace
 
+from chat_app.checks import Check, ForeignPlaceCheck, InjectionCheck, PremiseCheck, SupportCheck
 from chat_app.config import Settings
-from chat_app.extractive import ExtractiveAnswerer, pieces_of, statements
-from chat_app.guards import (COVERAGE_THRESHOLD, PEAK_THRESHOLD, Coverage, coverage, foreign_places, is_injection,
-                             invented_quote, missing_detail, negative_premise, peak, topic_words)
+from chat_app.extractive import ExtractiveAnswerer
+from chat_app.overview import SectionOverview
+from chat_app.query import subject, understand
+from chat_app.schema import Answer, Decision, Query
 from chat_app.sessions import SessionStore
-from ingest.schema import Answer, Hit
+from chat_app.signals import Evidence, gather
+from chat_app.support import SupportModel
+from ingest.schema import Hit
 from ingest.store import read_chunks
 from retriever.factory import RetrieverSet, build_retrievers
 
@@ -23,32 +27,67 @@ FOLLOWUP_RE = re.compile(r"^(那|那么|还有|另外|这个|那个|它|其|该|
 ABOUT_RE = re.compile(r"^[^？?，,。]{2,14}呢[？?。！!]*$")
 MORE_RE = re.compile(r"^(还有|其他|别的|另外|更多)(呢|吗|的|些)?[呢吗？?。！!]*$")
 INJECTION_REPLY = "我只能根据《永济市国民经济和社会发展第十四个五年规划和二〇三五年远景目标纲要》回答问题，无法执行其他指令。"
+NOT_MENTIONED = "抱歉，规划中未提及这方面的内容。"
+RELATED_TAIL = "以下是规划中与此最相关的原文："
+SUGGESTIONS = 3  # nearest sections offered after a refusal
+# How the related answer names what the plan lacks ("规划没有写明五老峰门票的具体金额。").
+DETAIL_PHRASES = {"金额": "具体金额", "人数": "具体人数", "长度": "具体长度", "数量": "具体数量", "面积": "具体面积",
+                  "具体时间": "具体时间", "具体钟点": "具体钟点", "年代": "年代", "具体地点": "具体地点", "负责单位": "负责单位", "办理方式": "办理方式"}
 
 
 class QuestionError(ValueError):
     """Bad user input; the message is Chinese and safe to show."""
 
 
-def refusal(question: str, hits: list[Hit], why: str, lead: str = "抱歉，规划中未提及这方面的内容。") -> Answer:
-    places = []
-    for h in hits[:5]:
-        place = " ".join(p for p in (h.chunk.chapter, h.chunk.section) if p)
-        if place and place not in places:
-            places.append(place)
-    tail = f"与您的问题最接近的章节有：{'；'.join(places[:3])}。" if places else ""
-    return Answer(question, f"{lead}{tail}", True, "extractive", notes=(why,))
+def nearest_sections(hits: list[Hit], n: int = SUGGESTIONS) -> list[tuple[str, str]]:
+    out: list[tuple[str, str]] = []
+    for h in hits:
+        key = (h.chunk.chapter, h.chunk.section)
+        if h.chunk.section and key not in out:
+            out.append(key)
+    return out[:n]
+
+
+def refusal(question: str, hits: list[Hit], decision: Decision) -> Answer:
+    """A short "not in the plan" with the nearest sections, each offered as a one-tap follow-up."""
+    sections = nearest_sections(hits)
+    if decision.reason == "injection":
+        return Answer(question, INJECTION_REPLY, "none", "extractive", notes=(decision.note,))
+    places = "；".join(f"{c} {s}" for c, s in sections)
+    tail = f"与您的问题最接近的章节有：{places}。" if sections else ""
+    asks = tuple(f"规划中“{s.split(' ', 1)[-1]}”这一节讲了什么？" for _, s in sections)
+    return Answer(question, f"{decision.lead or NOT_MENTIONED}{tail}", "none", "extractive",
+                  notes=(decision.note,), suggestions=asks)
+
+
+def related_lead(query: Query, decision: Decision) -> str:
+    if decision.lead:
+        return decision.lead
+    what = subject(query)
+    detail = DETAIL_PHRASES.get(decision.detail, "")
+    if detail:
+        about = f"关于“{what}”，" if what else ""
+        return f"{about}规划没有写明{detail}。{RELATED_TAIL}"
+    return f"规划中没有找到与您的问题完全对应的表述。{RELATED_TAIL}"
 
 
 class Assistant:
     def __init__(self, settings: Settings | None = None, retrievers: RetrieverSet | None = None,
-                 sessions: SessionStore | None = None) -> None:
+                 sessions: SessionStore | None = None, support_model: SupportModel | None = None) -> None:
         self.settings = settings or Settings.from_env()
         self.retrievers = retrievers or build_retrievers(
             read_chunks(), embedding=self.settings.embedding, index_dir=self.settings.index_dir, progress=False)
         self.retriever = self.retrievers.get(self.settings.retriever)
         self.extractive = ExtractiveAnswerer(self.retrievers.bm25, self.retrievers.chunks)
         self.sessions = sessions or SessionStore(self.settings.db_path)
-        self.plan_text = "\n".join(f"{c.title}\n{c.text}" for c in self.retrievers.chunks)
+        chunks = self.retrievers.chunks
+        headings = dict.fromkeys(h for c in chunks for h in (c.chapter, c.section, c.title) if h)
+        self.plan_text = "\n".join(list(headings) + [c.text for c in chunks])
+        self.overview = SectionOverview(chunks)
+        self.checks: tuple[Check, ...] = (ForeignPlaceCheck(self.plan_text),
+                                          SupportCheck(self.retrievers, support_model or SupportModel.load()))
+        self.injection = InjectionCheck()
+        self.premise = PremiseCheck(self.retrievers, self.plan_text)
         from chat_app.llm import make_llm_answerer
 
         self.llm = make_llm_answerer(self.settings)
@@ -95,88 +134,55 @@ class Assistant:
         return answer
 
     def _answer(self, q: str, standalone: str, exclude: set[str], use_llm: bool) -> Answer:
-        if is_injection(q):
-            return Answer(q, INJECTION_REPLY, True, "extractive", notes=("injection",))
-        hits, cov = self.evidence(standalone, exclude)
-        boxed = self.extractive.whole_box(standalone)
-        if boxed is not None:  # "专栏3有哪些项目": the box exists, list it
-            return replace(boxed, question=q)
-        elsewhere = foreign_places(q, self.plan_text)
-        if elsewhere:
-            return refusal(q, [], f"places not in the plan: {' '.join(elsewhere)}",
-                           lead=f"抱歉，本助手只回答永济市“十四五”规划的内容，规划中没有涉及“{'、'.join(elsewhere)}”。")
-        quoted = invented_quote(q, self.plan_text)  # "定位为“国际航空物流枢纽”": words the plan never uses
-        weak = f"抱歉，规划中并没有“{quoted}”的提法。" if quoted else "抱歉，规划中未提及这方面的内容。"
-        if cov.score < COVERAGE_THRESHOLD:
-            missing = " ".join(cov.missing)
-            return refusal(q, hits, f"coverage {cov.score:.2f} < {COVERAGE_THRESHOLD} (missing: {missing})", weak)
-        z = self.peak(standalone) if cov.missing else PEAK_THRESHOLD  # every word found: no need to ask the embedding
-        if z < PEAK_THRESHOLD:
-            return refusal(q, hits, f"no passage stands out: dense peak z {z:.2f} < {PEAK_THRESHOLD}", weak)
-        detail = self.missing_detail(standalone, hits)
-        if detail:
-            return refusal(q, hits, f"the evidence gives no {detail} about the topic",
-                           lead=f"抱歉，规划中没有写明您问的{detail}。")
-        if quoted:
-            return self._correct_premise(q, quoted, hits)
-        verb = negative_premise(q)
-        if verb and not self.premise_stated(q, verb, hits):
-            return self._correct_premise(q, verb, hits)
-        base = self.extractive.answer(standalone, hits)
-        base = replace(base, question=q)
+        query = understand(q, standalone, self.retrievers.bm25, frozenset(exclude))
+        injected = self.injection.decide(query, Evidence((), ()))
+        if injected is not None:
+            return refusal(q, [], injected)
+        evidence = self.evidence(query)
+        listed = self.overview.answer(standalone) or self.extractive.whole_box(standalone)
+        if listed is not None:  # "专栏3有哪些项目", "“X”这一节讲了什么": the structure answers it
+            return replace(listed, question=q, notes=("answered from the plan's structure",))
+        decision = self.decide(query, evidence)
+        hits = list(evidence.hits)
+        if decision.support == "none":
+            return refusal(q, hits, decision)
+        base = replace(self.extractive.answer(standalone, hits), question=q)
+        if decision.support == "related":
+            strip = NEGATIVE_VERB_STRIP.sub("", standalone) if decision.reason == "false_premise" else ""
+            if strip:
+                base = replace(self.extractive.answer(strip, hits), question=q)
+            text = related_lead(query, decision) + base.answer
+            return replace(base, answer=text, support="related", notes=(decision.note,))
+        base = replace(base, notes=(decision.note,))
         if self.llm is None or not use_llm:
             return base
         return self.llm.answer(q, standalone, hits, fallback=base)
 
-    def evidence(self, standalone: str, exclude: set[str] | frozenset[str] = frozenset()) -> tuple[list[Hit], Coverage]:
-        """The hits an answer may use and how much of the question they cover (the refusal signal)."""
-        hits = [h for h in self.retriever.search(standalone, 10 + len(exclude)) if h.chunk.id not in exclude][:8]
-        return hits, coverage(standalone, hits, self.retrievers.bm25)
+    def decide(self, query: Query, evidence: Evidence) -> Decision:
+        """The first check with an objection wins; the support model always decides; a false
+        premise turns an answer into a correction."""
+        decision = next(d for d in (c.decide(query, evidence) for c in self.checks) if d is not None)
+        if decision.support != "none":
+            corrected = self.premise.decide(query, evidence)
+            if corrected is not None:
+                return replace(corrected, note=f"{corrected.note}; {decision.note}")
+        return decision
 
-    def peak(self, standalone: str) -> float:
-        """How clearly one passage stands out for the question. "签多少钱的项目？能开工多少？" asks
-        two things, which blurs one embedding, so each part also gets its own chance."""
-        parts = [p for p in re.split(r"[？?]", standalone) if len(p.strip()) >= 4]
-        texts = [standalone] + (parts if len(parts) > 1 else [])
-        return max(peak(self.retrievers.dense.scores(t)) for t in texts)
-
-    def missing_detail(self, standalone: str, hits: list[Hit]) -> str:
-        """"多少钱" with no sum of money about the topic in the top passages → what is missing ("金额数字")."""
-        pieces = [p for h in hits[:6] for p in statements(h.chunk)]
-        # "有没有建充电桩的？在哪建": the first question is the main one; a missing detail in a
-        # follow-up part does not sink what the plan does say about the first
-        first = next((p for p in re.split(r"[？?]", standalone) if len(p.strip()) >= 4), standalone)
-        return missing_detail(standalone, pieces, self.retrievers.bm25, asking=first)
-
-    def premise_stated(self, q: str, verb: str, hits: list[Hit]) -> bool:
-        """Does a top passage say `verb` about what the question is about? "不得" somewhere in the
-        plan does not make "评估不得引入第三方" true: the verb and a topic word share a sentence."""
-        tok = self.retrievers.bm25.tokenizer
-        topic = {t for t in topic_words(q, self.retrievers.bm25) if verb not in t and t not in verb}
-        return any(verb in s and (not topic or topic & set(tok.tokens(s)))
-                   for h in hits[:5] for s in pieces_of(h.chunk))
-
-    def _correct_premise(self, q: str, claim: str, hits: list[Hit]) -> Answer:
-        """"为何要撤销X" (or "定位为“…”" in words the plan never uses) when the plan says nothing of
-        the sort: say so, quote what it does say."""
-        base = self.extractive.answer(re.sub(NEGATIVE_VERB_STRIP, "", q), hits)
-        text = f"规划中并没有“{claim.strip('“”')}”的提法，这个说法与规划原文不符。规划原文是：{base.answer}"
-        return replace(base, question=q, answer=text, notes=("false premise",))
+    def evidence(self, query: Query) -> Evidence:
+        return gather(self.retrievers, self.settings.retriever, query)
 
     def stream(self, question: object, session_id: str | None = None) -> Iterator[dict]:
-        """Events for SSE: token pieces, then citations, then done."""
-        if self.llm is not None:
-            yield from self.llm.stream_events(self, question, session_id)
-            return
+        """Events for SSE: token pieces, then citations (with the support level), then done. The
+        checks need the whole answer (an LLM's too), so the checked text is streamed after it."""
         answer = self.ask(question, session_id)
         for i in range(0, len(answer.answer), 6):
             yield {"type": "token", "text": answer.answer[i:i + 6]}
-        yield citations_event(answer)
+        yield answer.citations_event()
         yield {"type": "done"}
 
 
 CATEGORY_CHARS = frozenset("镇村乡区县市院校园站湖山寺楼馆厂局所库路河")
-BOUNDARY_CHARS = frozenset("的中在和与及是要把对为从到了吗呢，,。？?！!“”\"《》（）()、：: ")
+BOUNDARY_CHARS = frozenset("的中里在和与及是要把对为从到了吗呢，,。？?！!“”\"《》（）()、：: ")
 
 
 def substitute(core: str, previous: str) -> str | None:
@@ -203,5 +209,4 @@ NEGATIVE_VERB_STRIP = re.compile(r"为什么|为何|为啥|听说|真的假的|�
 
 
 def citations_event(answer: Answer) -> dict:
-    return {"type": "citations", "citations": [c.to_dict() for c in answer.citations],
-            "refused": answer.refused, "mode": answer.mode, "session_id": answer.session_id}
+    return answer.citations_event()

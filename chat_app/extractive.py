@@ -10,9 +10,11 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
-from chat_app.guards import FIGURE_UNITS, gives_figure
+from chat_app.guards import gives_figure
+from chat_app.lexicon import ASKED_DETAILS, FIGURE_DETAIL_NAMES
+from chat_app.schema import Answer, Citation
 from ingest.chunker import sentences
-from ingest.schema import Answer, Chunk, Citation, Hit
+from ingest.schema import Chunk, Hit
 from retriever.bm25 import BM25Retriever
 
 FIGURE_RE = re.compile(r"多少|几个|几项|几所|几条|几成|百分之|比例|比重|目标值|完成值|指标|增长|增速|规模|数量|面积|多长|多大|多高|达到|\d")
@@ -38,7 +40,7 @@ MAX_CHARS = 200
 EXPANSION_WEIGHT = 0.7  # dev-tuned (1.0, 0.7, 0.5 tried): see weights()
 # "占到多少" wants a share: with the units the refusal guard knows, what a figure question asks for.
 MEASURES = "所家项条座处户台个批"
-ASKED_UNITS = tuple((ask, unit) for _, ask, unit in FIGURE_UNITS) + (
+ASKED_UNITS = tuple((ask, unit) for name, ask, unit in ASKED_DETAILS if name in FIGURE_DETAIL_NAMES) + (
     (re.compile(r"百分之|多少%|比例|比重|占比|占到|占多少|率"), re.compile(r"\d\s*(?:%|％|个百分点)|（%）")),
 ) + tuple((re.compile(rf"(?:几|多少){m}"), re.compile(rf"\d\s*{m}")) for m in MEASURES)  # "新盖几所" → "20所"
 MODE = "extractive"
@@ -141,7 +143,7 @@ class ExtractiveAnswerer:
     # -- answering --------------------------------------------------------------------
     def answer(self, question: str, hits: Sequence[Hit]) -> Answer:
         if not hits:
-            return Answer(question, "规划中未提及这方面的内容。", True, MODE)
+            return Answer(question, "规划中未提及这方面的内容。", "none", MODE)
         listed = self.whole_box(question) or self.section_list(question, hits) or self.place_items(question, hits)
         if listed is not None:
             return listed
@@ -360,4 +362,4 @@ def compose(question: str, parts: Sequence[tuple[str, Chunk]], mode: str,
     body = joiner.join(texts)
     if joiner and not body.endswith("。"):
         body += "。"
-    return Answer(question, prefix + body, False, mode, tuple(cites.values()))
+    return Answer(question, prefix + body, "direct", mode, tuple(cites.values()))

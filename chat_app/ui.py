@@ -11,6 +11,18 @@ STARTERS = ["娃上学的事规划咋说？", "看病难，规划有啥办法？
             "“十四五”常住人口城镇化率目标是多少？", "专栏3有哪些交通项目？"]
 
 
+RELATED_MARK = "⚠ 相关内容（规划未直接写明您问的内容）\n"
+
+
+def _answer_message(answer, upto: int | None = None) -> dict:
+    """The answer bubble: related answers marked; a refusal offers the nearest sections as one-tap options."""
+    text = (RELATED_MARK if answer.support == "related" else "") + answer.answer[:upto]
+    message: dict = {"role": "assistant", "content": text}
+    if upto is None and answer.suggestions:
+        message["options"] = [{"value": s, "label": s} for s in answer.suggestions]
+    return message
+
+
 def _source_messages(answer) -> list[dict]:
     return [{"role": "assistant", "content": c.quote,
              "metadata": {"title": f"出处 [{c.n}] {c.chapter} {c.section}".strip(), "status": "done"}}
@@ -42,8 +54,9 @@ def build_ui(get_assistant: Callable[[], Assistant]) -> gr.Blocks:
                     return
                 history.append({"role": "assistant", "content": ""})
                 for i in range(0, len(a.answer), 8):
-                    history[-1] = {"role": "assistant", "content": a.answer[: i + 8]}
+                    history[-1] = _answer_message(a, i + 8)
                     yield history, a.session_id, asked, ""
+                history[-1] = _answer_message(a)
                 history.extend(_source_messages(a))
                 yield history, a.session_id, asked + [(message, a.answer)], ""
 
@@ -56,6 +69,11 @@ def build_ui(get_assistant: Callable[[], Assistant]) -> gr.Blocks:
             for trigger in (box.submit, send.click):
                 trigger(respond, [box, chat, session, turns], [chat, session, turns, box])
             chat.like(like, [session, turns], None)
+
+            def pick(data: gr.SelectData, history: list, sid, asked: list):
+                yield from respond(str(data.value), history, sid, asked)
+
+            chat.option_select(pick, [chat, session, turns], [chat, session, turns, box])
             reset.click(lambda: ([], None, [], ""), None, [chat, session, turns, box])
 
         with gr.Tab("政务查询"):

@@ -13,6 +13,7 @@ import sys
 from pathlib import Path
 
 from eval.data import HELD_OUT, HERE, SPLITS, load_questions
+from eval.metrics import markdown_table as _table
 
 RESULTS = HERE / "RESULTS.md"
 THRESHOLDS = HERE / "thresholds.json"
@@ -26,18 +27,12 @@ def _commit() -> str:
         return "unknown"
 
 
-def _table(header: list[str], rows: list[list[object]]) -> str:
-    fmt = lambda v: f"{v:.3f}" if isinstance(v, float) else str(v)  # noqa: E731
-    lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
-    lines += ["| " + " | ".join(fmt(v) for v in r) + " |" for r in rows]
-    return "\n".join(lines)
-
-
 def retrieval_section(split: str, peers: bool) -> tuple[str, dict]:
-    from chat_app.cli import _retrievers
+    from chat_app.config import Settings, load_retrievers
     from eval.retrieval import evaluate
 
-    settings, rs = _retrievers()
+    settings = Settings.from_env()
+    rs = load_retrievers(settings)
     retrievers = [rs.bm25, rs.dense, rs.hybrid]
     if peers:
         from eval.peers import langchain_recipe, naive_hybrid

@@ -28,3 +28,10 @@ def percentile(values: Sequence[float], p: float) -> float:
     s = sorted(values)
     idx = min(len(s) - 1, max(0, math.ceil(p / 100 * len(s)) - 1))
     return s[idx]
+
+
+def markdown_table(header: list[str], rows: list[list[object]]) -> str:
+    fmt = lambda v: f"{v:.3f}" if isinstance(v, float) else str(v)  # noqa: E731
+    lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
+    lines += ["| " + " | ".join(fmt(v) for v in r) + " |" for r in rows]
+    return "\n".join(lines)

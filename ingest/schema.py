@@ -1,11 +1,11 @@
-"""The shared vocabulary every stage speaks: chunks in, hits out, answers with citations.
+"""The shared vocabulary of ingestion and retrieval: chunks in, hits out (answers: chat_app/schema.py).
 
 Frozen dataclasses so that a chunk read from ``chunks.jsonl`` can be cached, hashed and
 passed between retriever, answerer and API without anyone mutating it underneath.
 """
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass
 from typing import Any
 
 KINDS = ("paragraph", "table_row", "box_item")
@@ -65,37 +65,4 @@ class Hit:
             "kind": c.kind,
             "text": c.text,
             "score": round(float(self.score), 6),
-        }
-
-
-@dataclass(frozen=True)
-class Citation:
-    n: int
-    chunk_id: str
-    chapter: str
-    section: str
-    quote: str
-
-    def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
-
-
-@dataclass(frozen=True)
-class Answer:
-    question: str
-    answer: str
-    refused: bool
-    mode: str  # extractive | openai | llama
-    citations: tuple[Citation, ...] = ()
-    standalone: str = ""  # the question as retrieval saw it (after follow-up rewriting)
-    notes: tuple[str, ...] = field(default=())  # why a guard fell back, for logs and eval
-    session_id: str = ""
-
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "question": self.question,
-            "answer": self.answer,
-            "refused": self.refused,
-            "mode": self.mode,
-            "citations": [c.to_dict() for c in self.citations],
         }

@@ -19,7 +19,15 @@ class HybridRetriever:
         self.c = c
 
     def search(self, query: str, k: int = 10) -> list[Hit]:
+        return self.fuse(self.rankings(query), k)
+
+    def rankings(self, query: str) -> list[list[Hit]]:
+        """Each voice's own ranking: the answering stage reads how far they agree."""
         if not query.strip():
+            return [[] for _ in self.retrievers]
+        return [r.search(query, self.depth) for r in self.retrievers]
+
+    def fuse(self, rankings: Sequence[Sequence[Hit]], k: int = 10) -> list[Hit]:
+        if not any(rankings):
             return []
-        rankings = [r.search(query, self.depth) for r in self.retrievers]
         return rrf(rankings, k, c=self.c, weights=self.weights, name=self.name)

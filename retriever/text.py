@@ -53,6 +53,7 @@ class Tokenizer:
         self._jieba.initialize()
         for word in sorted(set(vocabulary)):
             self._jieba.add_word(word, freq=2000)
+        self.general = self._jieba  # its FREQ table: general-language word frequencies (+ the plan's words)
         # The plan's sentences are tokenised again on every answer; they never change.
         self._cached = lru_cache(maxsize=50_000)(self._tokenize)
 

@@ -19,7 +19,8 @@ def test_ask_returns_cited_answer_and_session(live_server):
     r = httpx.post(f"{live_server}/api/ask", json={"question": "“十四五”常住人口城镇化率目标是多少？"}, timeout=30)
     body = r.json()
     assert r.status_code == 200 and "59" in body["answer"] and body["session_id"]
-    assert set(body) >= {"answer", "refused", "mode", "citations", "session_id"}
+    assert set(body) >= {"answer", "support", "refused", "mode", "citations", "suggestions", "session_id"}
+    assert body["support"] == "direct" and body["refused"] is False
     assert body["citations"][0]["chapter"].startswith("第")
     follow = httpx.post(f"{live_server}/api/ask", json={"question": "那2020年呢？", "session_id": body["session_id"]},
                         timeout=30).json()
@@ -51,6 +52,21 @@ def test_sse_stream_format(live_server):
     assert kinds[0] == "token" and kinds[-2:] == ["citations", "done"]
     text = "".join(e["text"] for e in events if e["type"] == "token")
     assert "运输场站建设工程" in text and events[-2]["citations"]
+    assert events[-2]["support"] == "direct" and events[-2]["refused"] is False and events[-2]["suggestions"] == []
+
+
+def test_support_levels_reach_every_endpoint(live_server):
+    related = httpx.post(f"{live_server}/api/ask", json={"question": "鹳雀楼景区每天几点开门？"}, timeout=30).json()
+    assert related["support"] == "related" and not related["refused"] and related["citations"]
+    none = httpx.post(f"{live_server}/api/ask", json={"question": "明天永济会下雨吗？"}, timeout=30).json()
+    assert none["support"] == "none" and none["refused"] and none["suggestions"]
+    with httpx.stream("POST", f"{live_server}/api/ask/stream", json={"question": "明天永济会下雨吗？"}, timeout=30) as r:
+        events = [json.loads(line[6:]) for line in r.iter_lines() if line.startswith("data: ")]
+    cites = next(e for e in events if e["type"] == "citations")
+    assert cites["support"] == "none" and cites["suggestions"] == none["suggestions"]
+    r = httpx.post(f"{live_server}/v1/chat/completions", timeout=30, json={
+        "model": "plan-assistant", "messages": [{"role": "user", "content": "鹳雀楼景区每天几点开门？"}]}).json()
+    assert r["plan_assistant"]["support"] == "related" and r["plan_assistant"]["refused"] is False
 
 
 def test_search_outline_feedback(live_server):

@@ -4,7 +4,7 @@ import sys
 from pathlib import Path
 
 CLI = str(Path(sys.executable).parent / "plan-assistant")
-KEYS = {"question", "answer", "refused", "mode", "citations"}
+KEYS = {"question", "answer", "support", "refused", "mode", "citations", "suggestions"}
 
 
 def run(*args, stdin=None):
@@ -15,14 +15,15 @@ def test_ask_json(retrievers):
     r = run("ask", "专栏3有哪些项目？", "--json")
     assert r.returncode == 0, r.stderr
     obj = json.loads(r.stdout)
-    assert set(obj) == KEYS and obj["citations"][0]["n"] == 1
+    assert set(obj) == KEYS and obj["citations"][0]["n"] == 1 and obj["support"] == "direct"
     assert set(obj["citations"][0]) == {"n", "chunk_id", "chapter", "section", "quote"}
 
 
 def test_ask_batch_and_errors(tmp_path):
     r = run("ask", "--batch", "-", "--json", stdin="永济现在房价多少？\n森林覆盖率目标\n")
     lines = [json.loads(l) for l in r.stdout.splitlines()]
-    assert r.returncode == 0 and len(lines) == 2 and lines[0]["refused"] is True
+    assert r.returncode == 0 and len(lines) == 2 and lines[0]["refused"] is True and lines[0]["support"] == "none"
+    assert lines[0]["suggestions"] and lines[1]["support"] != "none"
     r = run("ask", "", "--json")
     assert r.returncode == 2 and "不能为空" in r.stderr and "Traceback" not in r.stderr
     r = run("ask", "--batch", str(tmp_path / "nope.txt"))

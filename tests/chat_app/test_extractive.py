@@ -33,7 +33,7 @@ def test_a_quoted_set_is_answered_with_the_sections_leads(assistant):
 
 def test_project_question_naming_a_town_lists_that_towns_entries(assistant):
     a = assistant.ask("卿头镇有哪些农业项目？")
-    assert a.answer.startswith("规划的项目中涉及卿头镇的有")
+    assert "规划的项目中涉及卿头镇的有" in a.answer
     assert "卿头镇曾家营等5村高标准农田建设项目" in a.answer
     assert "敬老院" not in a.answer  # 卿头镇's nursing home is a project, but not an agricultural one
 

@@ -456,3 +456,29 @@ def test_embed_works_when_api_keys_are_on(driver, assistant):
     finally:
         server.should_exit = True
         thread.join(timeout=5)
+
+
+def test_embed_marks_related_answers_and_offers_sections_after_a_refusal(driver, app_url):
+    """(f) A related answer carries a visible badge; a refusal offers nearby sections as buttons that ask."""
+    _set_viewport(driver, 390, 844)
+    _open_embed(driver, f"{app_url}/embed")
+    state = _ask_in_embed(driver, "鹳雀楼景区每天几点开门？", need_citation="第")
+    assert not state["error"], state
+    row = driver.find_elements(By.CSS_SELECTOR, ".msg.bot")[-1]
+    assert row.get_attribute("data-support") == "related" and "related" in row.get_attribute("class")
+    badge = row.find_element(By.CSS_SELECTOR, ".support-badge")
+    assert badge.is_displayed() and "未直接写明" in badge.text
+
+    _ask_in_embed(driver, "明天永济会下雨吗？")
+    row = _wait(driver, lambda d: (r := d.find_elements(By.CSS_SELECTOR, ".msg.bot")[-1]).get_attribute("data-support")
+                and r, ANSWER_TIMEOUT, "support level not set")
+    assert row.get_attribute("data-support") == "none" and not row.find_elements(By.CSS_SELECTOR, ".support-badge")
+    buttons = _wait(driver, lambda d: row.find_elements(By.CSS_SELECTOR, ".suggestion"), 10, "no suggestions")
+    assert 1 <= len(buttons) <= 3 and all(b.tag_name == "button" and b.is_displayed() for b in buttons)
+    label = buttons[0].text
+    _screenshot(driver, "embed-related-and-refusal-390.png")
+    before = _last_bot(driver)["count"]
+    buttons[0].click()
+    answer = _wait_for_answer(driver, before, need_citation="第")
+    assert driver.find_elements(By.CSS_SELECTOR, ".msg.user")[-1].text == label and answer["text"]
+    _screenshot(driver, "embed-support-390.png")

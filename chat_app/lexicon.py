@@ -1,0 +1,104 @@
+"""Every word list the answering stage decides with, each with its source (data, not logic).
+
+Rule: an entry is here because general Chinese usage or the plan's own text puts it here, never
+because an evaluation question needed it. The support decision itself is a calibrated model on
+generic signals (chat_app/support.py); these lists only name *how* a question asks (question words,
+units, particles), what an injection looks like, and which verbs state a negative claim.
+tests/chat_app/test_lexicon.py checks that the injection phrases flag no sentence of the plan.
+"""
+from __future__ import annotations
+
+import re
+
+# -- question scaffolding --------------------------------------------------------------------------
+# Source: general Mandarin grammar — interrogative pronouns and adverbs, sentence-final particles,
+# personal and demonstrative pronouns (with the northern/Jin forms 俺、咱、咋、啥、多会儿 that
+# Shanxi speakers type), time deixis relative to "now", light and modal verbs, and the words that
+# name the document itself. None says what a question is *about*, so coverage leaves them out.
+INTERROGATIVES = ("什么 啥 咋 怎么 怎样 怎么样 咋样 啥样 如何 哪 哪些 哪个 哪里 哪儿 哪几 哪几个 多少 几 几个 "
+                  "多大 多长 多久 多高 多远 多宽 谁 为什么 为啥 为何 是否 是不是 有没有 能不能 会不会 要不要 "
+                  "行不行 中不中 咋整 咋办 咋弄 啥时候 什么时候 多会儿")
+PARTICLES = "吗 呢 吧 啊 呀 嘛 哇 么 呗 哩 咧 啦 哈 不 没 了 的 着 过"
+PRONOUNS = ("我 我们 俺 俺们 咱 咱们 你 您 你们 他 她 它 他们 人家 大家 这 那 这个 那个 这些 那些 这块 那块 "
+            "这边 那边 这里 那里 这儿 那儿 自己 这搭 那搭 这达 那达")  # 这搭/那搭: Jin and Guanzhong "here/there"
+TIME_DEIXIS = "现在 目前 今天 明天 后天 昨天 今儿 明儿 今年 明年 去年 以后 将来 往后 这几年 几年 最近 时候 到时候 一直"
+LIGHT_VERBS = ("能 会 要 想 让 搞 弄 整 办 去 来 到 有 是 说 讲 听说 据说 问 问问 想问 请问 一下 知道 告诉 "
+               "提 提到 写 咋写 打算 准备 计划 可以 应该 需要 得")
+ADVERBS = "一共 总共 到底 究竟 分别 具体 主要 一般 都 也 还 又 就 真的 真 假 真的假的 大概 其中 还是 或者"
+DOCUMENT_WORDS = "规划 规划里 十四五 纲要 文件 永济 永济市 政府 咱们市 我们市 市里"
+# Where a question starts asking (the subject of "五老峰门票多少钱" ends before "多少钱").
+ASKING_RE = re.compile("|".join(sorted(INTERROGATIVES.split(), key=len, reverse=True)) + "|是不|有没|能不|吗|呢")
+QUESTION_SCAFFOLD = frozenset(" ".join((INTERROGATIVES, PARTICLES, PRONOUNS, TIME_DEIXIS, LIGHT_VERBS,
+                                        ADVERBS, DOCUMENT_WORDS)).split())
+# Single characters that appear inside question words ("哪条", "啥时"): how a question asks.
+QUESTION_CHARS = frozenset("哪啥咋几吗呢么谁")
+
+# -- asked details -----------------------------------------------------------------------------------
+# (name, how a question asks for it, what a passage that gives it contains). Source: the interrogative
+# phrase + measure word patterns of standard Chinese (多少钱, 多少人, 多长, 多少亩, 什么时候, 在哪,
+# 谁负责, 怎么办理), the common nouns of price and pay asked with 多少 (价格、费用、票价、工资、
+# 租金、补贴、收费标准), and the units the plan itself writes (万元/亿元/美元, 人, 公里/千米/米,
+# 亩/平方米/平方公里/平方千米/公顷, measure words 个/项/家/所/座/处/条/批/台/户).
+# A plan is a plan: it rarely says who does a project, where exactly, when it opens or how to apply.
+FIGURE_DETAILS: tuple[tuple[str, str, str], ...] = (
+    ("金额", r"多少钱|几块钱|多少块|多少元|几元|多少万元|多少亿|几个亿|多少个亿|花多少|投多少"
+     r"|(?:价格?|价钱|费用?|票价|工资|薪水|薪资|租金|补贴|收费)(?:标准)?(?:是|大概|一般|能有|有)?(?:多少|几)", r"万?亿?美?元"),
+    ("人数", r"多少人|几个人|人数|多少万人", r"万?人"),
+    ("长度", r"多长|多少公里|几公里|多少千米|多少米|多远", r"公里|千米|米"),
+    ("数量", r"多少个|多少家|多少所|多少座|多少项|多少条|多少处", r"[个项家所座处条批台户]"),
+    ("面积", r"多少亩|几亩|多少平方?米?|多大面积|多少万亩|占地多少|多少公顷",
+     r"万?(?:亩|平方米|平方公里|平方千米|平米|公顷)"),
+)
+OTHER_DETAILS: tuple[tuple[str, str, str], ...] = (
+    ("具体时间", r"啥时候|什么时候|啥时|何时|哪天|哪一年|哪年|几月|几号|多会儿",
+     r"20\d\d|\d\s*年|年底|年内|\d\s*月|期间|之前|以前"),
+    ("具体钟点", r"几点|几时|营业时间|开放时间", r"\d\s*[点时:：]|全天|小时"),
+    ("年代", r"哪个朝代|什么朝代|哪朝|哪个年代|什么年代", r"[唐宋元明清汉隋秦]代|[唐宋元明清汉隋秦]朝|年间"),
+    ("具体地点", r"在哪|哪里|哪儿|啥地方|什么地方|地址|什么位置|哪条街|哪条路",
+     r"[\u4e00-\u9fff]{2}(?:路|街|大道|广场)|[东西南北]部|周边|附近|以[东西南北]"),
+    ("负责单位", r"哪个部门|哪个单位|哪家单位|哪家公司|由谁|谁来|谁负责|谁牵头|谁管|是谁|谁是",
+     r"局|委员会|部门|公司|集团|单位|政府"),
+    ("办理方式", r"怎么办理|如何办理|怎么申请|如何申请|怎么报名|如何报名|去哪办|手续|流程|电话|网址",
+     r"办理|报名|申请|受理|窗口|网上办|开放时间"),
+)
+ASKED_DETAILS: tuple[tuple[str, re.Pattern[str], re.Pattern[str]], ...] = tuple(
+    [(name, re.compile(ask), re.compile(rf"\d\s*(?:{unit})")) for name, ask, unit in FIGURE_DETAILS]
+    + [(name, re.compile(ask), re.compile(says)) for name, ask, says in OTHER_DETAILS])
+# Any figure: "how much / how many / what share" (general interrogatives of quantity).
+FIGURE_ASK_RE = re.compile(r"多少|几[个项所座条家成年万亿]|百分之|比例|比重|占比|几成|多大|多高|多长|多远")
+FIGURE_DETAIL_NAMES = frozenset(name for name, _, _ in FIGURE_DETAILS)
+# Words that say what kind of figure is meant, not what it is about (the plan's units).
+UNIT_WORDS = ("亿元", "万元", "平方公里", "公里", "面积", "万亩", "人数")
+# A table row states its unit in the indicator name: "地区生产总值（亿元）".
+TABLE_QUESTION_RE = re.compile(r"表|专栏|指标")
+
+# -- places ---------------------------------------------------------------------------------------------
+# Source: China's administrative division suffixes (省、市、区、县、镇、乡、村、州、旗).
+PLACE_SUFFIXES = frozenset("省市区县镇乡村州旗")
+
+# -- injections ------------------------------------------------------------------------------------------
+# Source: the common prompt-injection phrasings (OWASP LLM01 examples: "ignore previous
+# instructions", "reveal the system prompt", role-play, "developer mode"), in Chinese and English.
+# An instruction verb must meet an instruction noun nearby; "覆盖" (coverage, as in 覆盖率) is not an
+# instruction verb — the plan uses it 60 times.
+INJECTION_RE = re.compile(
+    r"(忽略|无视|别管|不要管|忘记|忘掉|停止引用).{0,12}(指令|规则|提示|设定|要求|以上|之前|上面)|"
+    r"系统提示|提示词|system\s*prompt|\bprompt\b|ignore (all|previous|above)|jailbreak|developer mode|"
+    r"扮演|角色扮演|你现在是|现命令你|最高优先级|【SYSTEM】|\[SYSTEM\]|管理员模式|原封不动.{0,6}(发|给|输出)",
+    re.IGNORECASE,
+)
+
+# -- claims -----------------------------------------------------------------------------------------------
+# Source: general Chinese verbs of stopping, removing, reducing or forbidding (撤销、关停、取消、
+# 降低…). A question that asserts one of them about the plan is checked against the evidence.
+NEGATIVE_VERBS = ("撤销 撤并 取消 关闭 关停 关掉 关门 停止 停办 停建 停工 暂停 缓建 废除 不再 禁止 不让 不许 收缩 "
+                  "砍掉 填平 拆掉 拆除 取缔 放弃 下调 降低 减少 削减 缩减 压缩 叫停 搬走 迁走 外迁 卖掉 出售 "
+                  "私有化 退出 涨价 收费 撤掉 不得 不准 压减 调减 放缓 推迟 延后 合并 并入 下降 不开放 撤")
+NEGATIVE_PREMISE_RE = re.compile("(" + "|".join(sorted(NEGATIVE_VERBS.split(), key=len, reverse=True)) + ")")
+# Markers that a question asserts a claim rather than asking openly (general usage).
+CLAIM_RE = re.compile(r"要|将|把|会|了|已经|决定|规定|明确|提出|定为|定位|说")
+WHY_RE = re.compile(r"为什么|为何|为啥|凭什么|理由|原因|听说|据说|真的假的|是不是|规划说|规划里说|说是")
+# "What does section X say" (general phrasing): answered with the section's opening.
+OVERVIEW_RE = re.compile(r"讲了什么|讲了啥|说了什么|说了啥|讲的什么|讲的是什么|主要内容|主要讲")
+# A term quoted as the plan's ("定位为“…”").
+QUOTE_RE = re.compile(r"[“\"「]([^”\"」]{2,30})[”\"」]")

@@ -1,0 +1,134 @@
+"""Generic signals of how well the plan answers a question, the inputs of the support model.
+
+None of them names a word from any question: they read the retrieval scores (query-performance
+prediction: how far the best passages stand out, how much the four voices agree), how much of the
+question's IDF mass the best passages cover, and whether an asked detail (a sum, a date, a place)
+sits next to a topic word in the evidence. chat_app/support.py turns them into a decision.
+"""
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from chat_app.extractive import statements
+from chat_app.guards import coverage, general_coverage, missing_detail, peak, sentence_coverage, specific_gap
+from chat_app.schema import Query
+from ingest.schema import Hit
+from retriever.factory import RetrieverSet
+
+TOP = 5  # passages an answer draws on
+DETAIL_DEPTH = 6  # passages searched for an asked detail
+PART_MIN_CHARS = 4  # "签多少钱的项目？能开工多少？": parts this long get their own dense peak
+FEATURES = ("coverage", "unknown", "dense_peak", "dense_top", "dense_gap", "lex_wig", "lex_nqc",
+            "agreement", "overlap", "fused_gap", "asks_detail", "detail_missing", "length",
+            "sentence_coverage", "heaviest_missing", "missing_words", "top1_coverage", "specific_missing",
+            "most_specific_missing", "general_coverage")
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """What retrieval returned for a query: the fused hits and each voice's own ranking."""
+
+    hits: tuple[Hit, ...]
+    voices: tuple[tuple[Hit, ...], ...]
+
+
+@dataclass(frozen=True)
+class Signals:
+    values: dict[str, float]
+    missing_detail: str  # the asked detail the evidence lacks, or ""
+    missing_words: tuple[str, ...]  # question words no top passage mentions (for the note)
+
+    def vector(self, names: Sequence[str] = FEATURES) -> np.ndarray:
+        return np.array([self.values[n] for n in names], dtype=np.float64)
+
+    def note(self) -> str:
+        shown = ("coverage", "dense_peak", "agreement", "detail_missing")
+        return " ".join(f"{k}={self.values[k]:.2f}" for k in shown)
+
+
+def gather(retrievers: RetrieverSet, kind: str, query: Query, k: int = 8) -> Evidence:
+    """Hits for the answer (from the configured retriever) and the four voices (always, for the signals)."""
+    voices = retrievers.hybrid.rankings(query.standalone)
+    extra = len(query.exclude)
+    fused = retrievers.hybrid.fuse(voices, k + 2 + extra) if kind == "hybrid" \
+        else retrievers.get(kind).search(query.standalone, k + 2 + extra)
+    hits = [h for h in fused if h.chunk.id not in query.exclude][:k]
+    return Evidence(tuple(hits), tuple(tuple(v) for v in voices))
+
+
+def dense_peak(retrievers: RetrieverSet, standalone: str) -> float:
+    """How clearly one passage stands out; a question in several parts blurs one embedding, so each
+    part also gets its own chance."""
+    parts = [p for p in re.split(r"[？?]", standalone) if len(p.strip()) >= PART_MIN_CHARS]
+    texts = [standalone] + (parts if len(parts) > 1 else [])
+    return max(peak(retrievers.dense.scores(t)) for t in texts)
+
+
+def _agreement(evidence: Evidence) -> tuple[float, float]:
+    """Share of voices with the fused best passage in their top 5; mean pairwise overlap of their top 5s."""
+    voices = [v for v in evidence.voices if v]
+    if not voices or not evidence.hits:
+        return 0.0, 0.0
+    best = evidence.hits[0].chunk.id
+    agree = sum(best in {h.chunk.id for h in v[:TOP]} for v in voices) / len(voices)
+    sets = [{h.chunk.id for h in v[:TOP]} for v in voices]
+    pairs = [(a, b) for i, a in enumerate(sets) for b in sets[i + 1:]]
+    overlap = sum(len(a & b) / len(a | b) for a, b in pairs) / len(pairs) if pairs else 0.0
+    return agree, overlap
+
+
+def _lexical(retrievers: RetrieverSet, standalone: str) -> tuple[float, float]:
+    """Weighted information gain and normalised query commitment of word BM25 (Shtok et al.; Zhou &
+    Croft), both divided by the query's IDF mass so long and short questions compare."""
+    bm25 = retrievers.bm25
+    scores = bm25.scores(standalone)
+    if not len(scores) or scores.max() <= 0:
+        return 0.0, 0.0
+    toks = set(bm25.tokenizer.query_tokens(standalone))
+    mass = sum(bm25.bm25.idf.get(t, 0.0) for t in toks) or 1.0
+    top = np.sort(scores)[::-1][:TOP * 2]
+    wig = float((top[:TOP].mean() - scores.mean()) / mass)
+    nqc = float(top.std() / (scores.mean() + 1e-9))
+    return wig, math.log1p(nqc)
+
+
+def compute(retrievers: RetrieverSet, query: Query, evidence: Evidence) -> Signals:
+    hits = list(evidence.hits)
+    bm25 = retrievers.bm25
+    cov = coverage(query.standalone, hits, bm25)
+    dense = retrievers.dense.scores(query.standalone)
+    top = np.sort(dense)[::-1][:TOP] if len(dense) else np.zeros(1)
+    fused = [h.score for h in hits[:TOP]] or [0.0]
+    agree, overlap = _agreement(evidence)
+    wig, nqc = _lexical(retrievers, query.standalone)
+    pieces = [p for h in hits[:DETAIL_DEPTH] for p in statements(h.chunk)]
+    missing = missing_detail(query.standalone, query.asked, pieces, bm25)
+    specific = specific_gap(query.standalone, cov.missing, bm25)
+    values = {
+        "coverage": cov.score,
+        "unknown": cov.unknown,
+        "dense_peak": dense_peak(retrievers, query.standalone),
+        "dense_top": float(top[0]),
+        "dense_gap": float(top[0] - top[-1]),
+        "lex_wig": wig,
+        "lex_nqc": nqc,
+        "agreement": agree,
+        "overlap": overlap,
+        "fused_gap": (fused[0] - fused[-1]) / fused[0] if fused[0] else 0.0,
+        "asks_detail": float(bool(query.asked)),
+        "detail_missing": float(bool(missing)),
+        "length": math.log(1 + len(query.standalone)),
+        "sentence_coverage": sentence_coverage(query.standalone, pieces, bm25),
+        "heaviest_missing": cov.heaviest_missing,
+        "missing_words": math.log1p(len(cov.missing)),
+        "top1_coverage": coverage(query.standalone, hits, bm25, depth=1).score,
+        "specific_missing": specific[0],
+        "most_specific_missing": specific[1],
+        "general_coverage": general_coverage(query.standalone, hits, bm25),
+    }
+    return Signals(values, missing, cov.missing)

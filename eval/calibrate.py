@@ -1,0 +1,219 @@
+"""`plan-assistant calibrate`: fit the support model on the tuning sets and write its data file.
+
+Labels come from the question sets, never from the code: an answerable question should be answered
+``direct``; an out-of-scope question that names something the plan mentions but asks a detail it does
+not give (``scope: detail``) ``related``; an off-topic one (``scope: off_topic``) ``none``.
+
+Two L2-regularised logistic regressions (Newton's method in numpy) share one standardisation; each keeps
+the features that forward selection on leave-one-set-out AUC picks (all signals overfit ~350 questions).
+Thresholds, in this order, on the fitting questions:
+  * on-topic: the highest threshold that still gives ≤ ``MAX_ANSWERABLE_NONE`` of answerable
+    questions ``none`` (a false "not mentioned" hides what the plan says — the costlier mistake);
+  * direct: the lowest threshold that gives ≤ ``MAX_OUT_OF_SCOPE_DIRECT`` of out-of-scope questions
+    ``direct`` (a related passage presented as the answer).
+Leave-one-set-out report: fit (features, weights, thresholds) on all tuning sets but one, score that one.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+import numpy as np
+
+from chat_app.signals import FEATURES, Signals
+from chat_app.support import MODEL_PATH, Logistic, SupportModel
+from eval.data import HERE, Question, load_questions
+
+TUNING = ("dev", "dev2", "dev3", "dev4", "dev5")
+REPORT = HERE / "calibration.json"
+L2 = 1.0  # ridge penalty on standardised features (bias unpenalised)
+NEWTON_STEPS = 50
+MAX_ANSWERABLE_NONE = 0.02
+MAX_OUT_OF_SCOPE_DIRECT = 0.10
+MIN_AUC_GAIN = 0.003  # forward selection stops when a feature adds less held-out AUC
+LABELS = {"direct": 2, "related": 1, "none": 0}
+
+
+@dataclass(frozen=True)
+class Row:
+    split: str
+    qid: str
+    label: int  # 2 direct, 1 related, 0 none
+    x: np.ndarray
+
+
+def target(q: Question) -> int | None:
+    if q.answerable:
+        return LABELS["direct"]
+    if q.type == "out_of_scope":
+        return LABELS["related"] if q.scope == "detail" else LABELS["none"]
+    return None  # false premises and injections have checks of their own
+
+
+def signals_for(assistant, q: Question) -> Signals:
+    from chat_app.query import understand
+    from chat_app.signals import compute
+
+    query = understand(q.question, q.question, assistant.retrievers.bm25)
+    return compute(assistant.retrievers, query, assistant.evidence(query))
+
+
+def collect(assistant, splits: tuple[str, ...] = TUNING) -> list[Row]:
+    rows = []
+    for sp in splits:
+        for q in load_questions(sp):
+            y = target(q)
+            if y is not None:
+                rows.append(Row(sp, q.id, y, signals_for(assistant, q).vector()))
+    return rows
+
+
+def fit_logistic(z: np.ndarray, y: np.ndarray, l2: float = L2) -> tuple[float, np.ndarray]:
+    """Newton-Raphson on the penalised log-likelihood; converges in a handful of steps here."""
+    n, d = z.shape
+    a = np.hstack([np.ones((n, 1)), z])
+    w = np.zeros(d + 1)
+    penalty = np.diag([0.0] + [l2] * d)
+    for _ in range(NEWTON_STEPS):
+        p = 1 / (1 + np.exp(-np.clip(a @ w, -50, 50)))
+        grad = a.T @ (p - y) + penalty @ w
+        hess = a.T @ (a * (p * (1 - p))[:, None]) + penalty + 1e-9 * np.eye(d + 1)
+        step = np.linalg.solve(hess, grad)
+        w -= step
+        if np.abs(step).max() < 1e-8:
+            break
+    return float(w[0]), w[1:]
+
+
+def auc(scores: np.ndarray, positive: np.ndarray) -> float:
+    """Area under the ROC curve (Mann-Whitney, ties half)."""
+    pos, neg = scores[positive], scores[~positive]
+    if not len(pos) or not len(neg):
+        return 0.5
+    greater = (pos[:, None] > neg[None, :]).sum() + 0.5 * (pos[:, None] == neg[None, :]).sum()
+    return float(greater / (len(pos) * len(neg)))
+
+
+def _standardise(x: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    mean, scale = x.mean(axis=0), x.std(axis=0)
+    scale = np.where(scale > 1e-9, scale, 1.0)  # a constant feature stays 0 instead of exploding
+    return (x - mean) / scale, mean, scale
+
+
+def _held_out_scores(x: np.ndarray, y: np.ndarray, splits: np.ndarray, cols: list[int]) -> np.ndarray:
+    out = np.zeros(len(y))
+    for held in np.unique(splits):
+        train = splits != held
+        z, mean, scale = _standardise(x[train][:, cols])
+        bias, w = fit_logistic(z, y[train])
+        out[~train] = 1 / (1 + np.exp(-np.clip(bias + ((x[~train][:, cols] - mean) / scale) @ w, -50, 50)))
+    return out
+
+
+def select_features(x: np.ndarray, y: np.ndarray, splits: np.ndarray) -> list[int]:
+    """Greedy forward selection on leave-one-set-out AUC: 20 features on ~350 questions overfit."""
+    chosen: list[int] = []
+    best = 0.5
+    while len(chosen) < len(FEATURES):
+        scored = [(auc(_held_out_scores(x, y, splits, chosen + [c]), y > 0.5), c)
+                  for c in range(len(FEATURES)) if c not in chosen]
+        score, col = max(scored)
+        if score < best + MIN_AUC_GAIN:
+            break
+        best, chosen = score, chosen + [col]
+    return chosen
+
+
+def _logistic(x: np.ndarray, y: np.ndarray, splits: np.ndarray, mean: np.ndarray, scale: np.ndarray) -> Logistic:
+    cols = select_features(x, y, splits)
+    bias, w = fit_logistic((x[:, cols] - mean[cols]) / scale[cols], y)
+    return Logistic(tuple(FEATURES[c] for c in cols), bias, tuple(float(v) for v in w))
+
+
+def _threshold_on(p_on: np.ndarray, labels: np.ndarray) -> float:
+    answerable = np.sort(p_on[labels == 2])
+    allowed = int(np.floor(MAX_ANSWERABLE_NONE * len(answerable)))
+    return float(answerable[allowed]) if len(answerable) else 0.5  # that many may fall below
+
+
+def _threshold_direct(p_direct: np.ndarray, labels: np.ndarray) -> float:
+    oos = np.sort(p_direct[labels < 2])[::-1]
+    allowed = int(np.floor(MAX_OUT_OF_SCOPE_DIRECT * len(oos)))
+    return float(oos[allowed]) + 1e-6 if len(oos) > allowed else 0.5
+
+
+def fit(rows: list[Row]) -> SupportModel:
+    x = np.vstack([r.x for r in rows])
+    labels = np.array([r.label for r in rows])
+    splits = np.array([r.split for r in rows])
+    _, mean, scale = _standardise(x)
+    on_topic = _logistic(x, (labels >= 1).astype(float), splits, mean, scale)
+    direct = _logistic(x, (labels == 2).astype(float), splits, mean, scale)
+    model = SupportModel(dict(zip(FEATURES, map(float, mean))), dict(zip(FEATURES, map(float, scale))),
+                         on_topic, direct, 0.0, 0.0)
+    probs = [model.probabilities(_signals(r)) for r in rows]
+    p_on, p_direct = np.array([p for p, _ in probs]), np.array([p for _, p in probs])
+    # a question below the on-topic threshold is never direct: the direct threshold counts only the rest
+    kept = p_on >= _threshold_on(p_on, labels)
+    return replace(model, on_topic_threshold=_threshold_on(p_on, labels),
+                   direct_threshold=_threshold_direct(np.where(kept, p_direct, 0.0), labels))
+
+
+def _signals(r: Row) -> Signals:
+    return Signals(dict(zip(FEATURES, map(float, r.x))), "", ())
+
+
+def decisions(model: SupportModel, rows: list[Row]) -> list[str]:
+    out = []
+    for r in rows:
+        out.append(model.decide(_signals(r))[0])
+    return out
+
+
+def rates(rows: list[Row], decided: list[str]) -> dict[str, float | None]:
+    def share(label: int, level: str) -> float | None:
+        got = [d for r, d in zip(rows, decided) if r.label == label]
+        return round(sum(d == level for d in got) / len(got), 3) if got else None
+
+    oos = [d for r, d in zip(rows, decided) if r.label < 2]
+    return {"answerable_direct": share(2, "direct"), "answerable_none": share(2, "none"),
+            "out_of_scope_direct": round(sum(d == "direct" for d in oos) / len(oos), 3) if oos else None,
+            "detail_related_or_none": None if share(1, "direct") is None else round(1 - share(1, "direct"), 3),
+            "off_topic_none": share(0, "none"),
+            "n": len(rows)}
+
+
+def leave_one_set_out(rows: list[Row]) -> dict[str, dict]:
+    out = {}
+    for held in TUNING:
+        train = [r for r in rows if r.split != held]
+        test = [r for r in rows if r.split == held]
+        if train and test:
+            out[held] = rates(test, decisions(fit(train), test))
+    return out
+
+
+def run(args: argparse.Namespace) -> int:
+    from chat_app.engine import Assistant
+    from chat_app.sessions import SessionStore
+
+    assistant = Assistant(sessions=SessionStore(":memory:"), support_model=SupportModel.neutral())
+    rows = collect(assistant)
+    model = fit(rows)
+    report = {"features": list(FEATURES), "fitted_on": sorted({r.split for r in rows}), "n": len(rows),
+              "labels": {k: sum(r.label == v for r in rows) for k, v in LABELS.items()},
+              "in_sample": rates(rows, decisions(model, rows)),
+              "leave_one_set_out": leave_one_set_out(rows), "model": model.to_dict(),
+              "rules": {"max_answerable_none": MAX_ANSWERABLE_NONE,
+                        "max_out_of_scope_direct": MAX_OUT_OF_SCOPE_DIRECT, "l2": L2,
+                        "min_auc_gain": MIN_AUC_GAIN}}
+    path = Path(args.model) if getattr(args, "model", None) else MODEL_PATH
+    path.write_text(json.dumps(model.to_dict(), ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
+    REPORT.write_text(json.dumps(report, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
+    print(json.dumps({"in_sample": report["in_sample"], "leave_one_set_out": report["leave_one_set_out"]},
+                     ensure_ascii=False), file=sys.stdout)
+    print(f"已写入 {path} 和 {REPORT}", file=sys.stderr)
+    return 0
