@@ -30,10 +30,20 @@ def cmd_ask(args: argparse.Namespace) -> int:
         if args.json or args.batch is not None:
             emit(a.to_dict())
         else:
-            print(a.answer)
-            for c in a.citations:
-                print(f"  [{c.n}] {c.chapter} {c.section}")
+            print_answer(a)
     return 0
+
+
+SUPPORT_LABELS = {"related": "【相关内容】"}
+
+
+def print_answer(a, prefix: str = "") -> None:
+    """Plain-text answer for the terminal: a related answer is labelled, a refusal lists follow-ups."""
+    print(f"{prefix}{SUPPORT_LABELS.get(a.support, '')}{a.answer}")
+    for c in a.citations:
+        print(f"  [{c.n}] {c.chapter} {c.section}")
+    if a.suggestions:
+        print("  您可以试试：" + " / ".join(a.suggestions))
 
 
 def cmd_chat(args: argparse.Namespace) -> int:
@@ -62,9 +72,7 @@ def cmd_chat(args: argparse.Namespace) -> int:
             print(f"助手：{exc}")
             continue
         sid = a.session_id
-        print(f"助手：{a.answer}")
-        for c in a.citations:
-            print(f"  [{c.n}] {c.chapter} {c.section}")
+        print_answer(a, prefix="助手：")
 
 
 def cmd_serve(args: argparse.Namespace) -> int:

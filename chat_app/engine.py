@@ -68,7 +68,7 @@ def related_lead(query: Query, decision: Decision) -> str:
     if detail:
         about = f"关于“{what}”，" if what else ""
         return f"{about}规划没有写明{detail}。{RELATED_TAIL}"
-    return f"规划中没有找到与您的问题完全对应的表述。{RELATED_TAIL}"
+    return f"规划可能没有直接回答这个问题。{RELATED_TAIL}"
 
 
 class Assistant:

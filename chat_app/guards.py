@@ -30,6 +30,7 @@ TOPIC_IDF = 2.0
 CITATION_MARK_RE = re.compile(r"\[\d+\]")
 # The tokenizer lower-cases ("GDP" → "gdp"); so must the colloquial keys it is matched against.
 COLLOQUIAL_LOWER = {k.lower(): v for k, v in COLLOQUIAL.items()}
+SCAFFOLD_LONGEST_FIRST = sorted((w for w in QUESTION_SCAFFOLD if len(w) >= 2), key=len, reverse=True)
 YEAR_RE = re.compile(r"(?<!\d)(20[0-9]{2})(?!\d)")
 
 
@@ -164,6 +165,13 @@ class Coverage:
     heaviest_missing: float = 0.0  # weight of the rarest word no top passage mentions, over the question's rarest
 
 
+def strip_scaffold(question: str) -> str:
+    """The question with its scaffolding words (lexicon.QUESTION_SCAFFOLD) cut out, longest first."""
+    for word in SCAFFOLD_LONGEST_FIRST:
+        question = question.replace(word, " ")
+    return question
+
+
 def question_terms(question: str, bm25: BM25Retriever) -> list[tuple[str, float, tuple[str, ...]]]:
     """(term, IDF weight, plan words it may appear as) for each content word of the question.
 
@@ -184,10 +192,30 @@ def question_terms(question: str, bm25: BM25Retriever) -> list[tuple[str, float,
     return out
 
 
+_HOMOPHONES: dict[int, dict[str, frozenset[str]]] = {}  # per BM25 index (id): toneless pinyin → plan words
+
+
+def homophones(term: str, bm25: BM25Retriever) -> frozenset[str]:
+    """Plan words that sound like `term`: citizens type with pinyin input methods, so their typos are
+    homophones (规化 → 规划, 幼儿圆 → 幼儿园, 五姓湖 → 伍姓湖). Built once per index (~0.15 s)."""
+    from pypinyin import lazy_pinyin
+
+    index = _HOMOPHONES.get(id(bm25))
+    if index is None:
+        grouped: dict[str, set[str]] = {}
+        for word in bm25.bm25.idf:
+            if len(word) >= 2:
+                grouped.setdefault("".join(lazy_pinyin(word)), set()).add(word)
+        index = _HOMOPHONES[id(bm25)] = {k: frozenset(v) for k, v in grouped.items()}
+    return index.get("".join(lazy_pinyin(term)), frozenset()) if len(term) >= 2 else frozenset()
+
+
 def _covered(term: str, expansions: Sequence[str], seen: set[str], text: str, bm25: BM25Retriever) -> bool:
     # "一城" is inside the plan's "一城五区" even where jieba cut it as one word: a substring counts
-    return term in seen or (len(term) > 1 and term in text) or any(
-        e in seen or any(x in seen for x in bm25.tokenizer.tokens(e)) for e in expansions)
+    if term in seen or (len(term) > 1 and term in text) or any(
+            e in seen or any(x in seen for x in bm25.tokenizer.tokens(e)) for e in expansions):
+        return True
+    return term not in bm25.bm25.idf and bool(homophones(term, bm25) & seen)
 
 
 def coverage(question: str, hits: Sequence[Hit], bm25: BM25Retriever, depth: int = COVERAGE_DEPTH) -> Coverage:

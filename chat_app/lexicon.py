@@ -21,7 +21,8 @@ INTERROGATIVES = ("什么 啥 咋 怎么 怎样 怎么样 咋样 啥样 如何 �
 PARTICLES = "吗 呢 吧 啊 呀 嘛 哇 么 呗 哩 咧 啦 哈 不 没 了 的 着 过"
 PRONOUNS = ("我 我们 俺 俺们 咱 咱们 你 您 你们 他 她 它 他们 人家 大家 这 那 这个 那个 这些 那些 这块 那块 "
             "这边 那边 这里 那里 这儿 那儿 自己 这搭 那搭 这达 那达")  # 这搭/那搭: Jin and Guanzhong "here/there"
-TIME_DEIXIS = "现在 目前 今天 明天 后天 昨天 今儿 明儿 今年 明年 去年 以后 将来 往后 这几年 几年 最近 时候 到时候 一直"
+TIME_DEIXIS = ("现在 目前 今天 明天 后天 昨天 今儿 明儿 今年 明年 去年 以后 将来 往后 这几年 几年 最近 时候 到时候 一直 "
+               "每天 每周 每月 平时 早上 白天 晚上 周末")
 LIGHT_VERBS = ("能 会 要 想 让 搞 弄 整 办 去 来 到 有 是 说 讲 听说 据说 问 问问 想问 请问 一下 知道 告诉 "
                "提 提到 写 咋写 打算 准备 计划 可以 应该 需要 得")
 ADVERBS = "一共 总共 到底 究竟 分别 具体 主要 一般 都 也 还 又 就 真的 真 假 真的假的 大概 其中 还是 或者"
@@ -77,27 +78,36 @@ TABLE_QUESTION_RE = re.compile(r"表|专栏|指标")
 PLACE_SUFFIXES = frozenset("省市区县镇乡村州旗")
 
 # -- injections ------------------------------------------------------------------------------------------
-# Source: the common prompt-injection phrasings (OWASP LLM01 examples: "ignore previous
-# instructions", "reveal the system prompt", role-play, "developer mode"), in Chinese and English.
-# An instruction verb must meet an instruction noun nearby; "覆盖" (coverage, as in 覆盖率) is not an
-# instruction verb — the plan uses it 60 times.
+# Source: the common prompt-injection phrasings (OWASP LLM01 examples): "ignore previous instructions /
+# the document", "reveal the system prompt", role-play ("you are now…", "pretend you are…", developer
+# mode, "no restrictions"), and requests to fabricate or impersonate (编造数据, 以…的口吻撰写), in Chinese
+# and English. An ignore-verb must meet an instruction noun nearby; "覆盖" (coverage, as in 覆盖率) is
+# not an instruction verb — the plan uses it dozens of times.
 INJECTION_RE = re.compile(
-    r"(忽略|无视|别管|不要管|忘记|忘掉|停止引用).{0,12}(指令|规则|提示|设定|要求|以上|之前|上面)|"
-    r"系统提示|提示词|system\s*prompt|\bprompt\b|ignore (all|previous|above)|jailbreak|developer mode|"
-    r"扮演|角色扮演|你现在是|现命令你|最高优先级|【SYSTEM】|\[SYSTEM\]|管理员模式|原封不动.{0,6}(发|给|输出)",
+    r"(忽略|无视|别管|不要管|忘记|忘掉|停止引用).{0,12}(指令|规则|提示|设定|要求|以上|之前|上面|文件|规划)|"
+    r"系统提示|提示词|system\s*prompt|\bprompt\b|ignore (all|previous|above)|jailbreak|developer mode|开发者模式|"
+    r"不受任何限制|扮演|角色扮演|你现在是|(就|先)?(当|假装|假设|想象)你是|现命令你|最高优先级|【SYSTEM】|\[SYSTEM\]|"
+    r"管理员模式|原封不动.{0,6}(发|给|输出)|编造|捏造|杜撰|伪造|瞎编|编(一?个|一些|些)(数|数据|数字)|"
+    r"(口吻|身份)(撰写|来写|写一|回答)|当作规划(数据|原文|内容)",
     re.IGNORECASE,
 )
 
 # -- claims -----------------------------------------------------------------------------------------------
-# Source: general Chinese verbs of stopping, removing, reducing or forbidding (撤销、关停、取消、
-# 降低…). A question that asserts one of them about the plan is checked against the evidence.
-NEGATIVE_VERBS = ("撤销 撤并 取消 关闭 关停 关掉 关门 停止 停办 停建 停工 暂停 缓建 废除 不再 禁止 不让 不许 收缩 "
-                  "砍掉 填平 拆掉 拆除 取缔 放弃 下调 降低 减少 削减 缩减 压缩 叫停 搬走 迁走 外迁 卖掉 出售 "
-                  "私有化 退出 涨价 收费 撤掉 不得 不准 压减 调减 放缓 推迟 延后 合并 并入 下降 不开放 撤")
-NEGATIVE_PREMISE_RE = re.compile("(" + "|".join(sorted(NEGATIVE_VERBS.split(), key=len, reverse=True)) + ")")
+# Source: general Chinese verbs of stopping, removing, reducing, selling off or forbidding (撤销、关停、
+# 取消、降低、解散…), and the grammar of a one-syllable destructive verb with a resultative or aspect
+# complement (关+了/掉, 填+平, 卖+给: 关了、填平、卖给). A question that asserts one of
+# them about the plan is checked against the evidence.
+NEGATIVE_VERBS = ("撤销 撤并 取消 关闭 关停 关门 停止 停办 停建 停工 暂停 缓建 废除 不再 禁止 不让 不许 收缩 "
+                  "拆除 取缔 放弃 下调 降低 减少 削减 缩减 压缩 叫停 外迁 出售 解散 推平 铲除 "
+                  "私有化 退出 涨价 收费 不得 不准 压减 调减 放缓 推迟 延后 合并 并入 下降 不开放")
+DESTRUCTIVE_STEMS = "撤关停拆填卖砍刨并推砸封"
+RESULT_COMPLEMENTS = "了掉平走光给除"
+NEGATIVE_PREMISE_RE = re.compile(
+    "(" + "|".join(sorted(NEGATIVE_VERBS.split(), key=len, reverse=True))
+    + f"|[{DESTRUCTIVE_STEMS}][{RESULT_COMPLEMENTS}])")
 # Markers that a question asserts a claim rather than asking openly (general usage).
 CLAIM_RE = re.compile(r"要|将|把|会|了|已经|决定|规定|明确|提出|定为|定位|说")
-WHY_RE = re.compile(r"为什么|为何|为啥|凭什么|理由|原因|听说|据说|真的假的|是不是|规划说|规划里说|说是")
+WHY_RE = re.compile(r"为什么|为何|为啥|凭什么|理由|原因|考虑|依据|听说|据说|真的假的|是不是|规划说|规划里说|说是")
 # "What does section X say" (general phrasing): answered with the section's opening.
 OVERVIEW_RE = re.compile(r"讲了什么|讲了啥|说了什么|说了啥|讲的什么|讲的是什么|主要内容|主要讲")
 # A term quoted as the plan's ("定位为“…”").

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from chat_app.extractive import statements
-from chat_app.guards import coverage, general_coverage, missing_detail, peak, sentence_coverage, specific_gap
+from chat_app.guards import coverage, general_coverage, strip_scaffold, missing_detail, peak, sentence_coverage, specific_gap
 from chat_app.schema import Query
 from ingest.schema import Hit
 from retriever.factory import RetrieverSet
@@ -26,7 +26,16 @@ PART_MIN_CHARS = 4  # "签多少钱的项目？能开工多少？": parts this l
 FEATURES = ("coverage", "unknown", "dense_peak", "dense_top", "dense_gap", "lex_wig", "lex_nqc",
             "agreement", "overlap", "fused_gap", "asks_detail", "detail_missing", "length",
             "sentence_coverage", "heaviest_missing", "missing_words", "top1_coverage", "specific_missing",
-            "most_specific_missing", "general_coverage")
+            "most_specific_missing", "general_coverage", "bigram_top1", "bigram_top5", "coverage_contrast")
+
+# Which way each signal should push "the plan answers this" (+1 up, -1 down, 0 either way). The fit keeps
+# only weights that agree: with correlated signals an unconstrained fit can reward *missing* coverage.
+FEATURE_SIGNS = {
+    "coverage": 1, "unknown": -1, "dense_peak": 1, "dense_top": 1, "dense_gap": 1, "lex_wig": 1, "lex_nqc": 1,
+    "agreement": 1, "overlap": 1, "fused_gap": 1, "asks_detail": -1, "detail_missing": -1, "length": 0,
+    "sentence_coverage": 1, "heaviest_missing": -1, "missing_words": -1, "top1_coverage": 1,
+    "specific_missing": -1, "most_specific_missing": -1, "general_coverage": 1, "bigram_top1": 1, "bigram_top5": 1, "coverage_contrast": 0,
+}
 
 
 @dataclass(frozen=True)
@@ -97,6 +106,19 @@ def _lexical(retrievers: RetrieverSet, standalone: str) -> tuple[float, float]:
     return wig, math.log1p(nqc)
 
 
+def _bigram_share(retrievers: RetrieverSet, standalone: str, hits: Sequence[Hit]) -> float:
+    """Share of the question's character pairs (scaffolding removed) found in the passages: a compound
+    the plan never writes ("老龄化率") leaves pairs unmatched even when each word occurs somewhere."""
+    chars = retrievers.chars.tokenizer
+    pairs = set(chars.query_tokens(strip_scaffold(standalone)))
+    if not pairs:
+        return 0.0
+    found: set[str] = set()
+    for h in hits:
+        found |= set(chars.tokens(h.chunk.text + h.chunk.title))
+    return len(pairs & found) / len(pairs)
+
+
 def compute(retrievers: RetrieverSet, query: Query, evidence: Evidence) -> Signals:
     hits = list(evidence.hits)
     bm25 = retrievers.bm25
@@ -130,5 +152,9 @@ def compute(retrievers: RetrieverSet, query: Query, evidence: Evidence) -> Signa
         "specific_missing": specific[0],
         "most_specific_missing": specific[1],
         "general_coverage": general_coverage(query.standalone, hits, bm25),
+        "bigram_top1": _bigram_share(retrievers, query.standalone, hits[:1]),
+        "bigram_top5": _bigram_share(retrievers, query.standalone, hits[:TOP]),
     }
+    # everyday words found but the plan's own rare words missing (or the reverse): either way a signal
+    values["coverage_contrast"] = values["general_coverage"] - values["coverage"]
     return Signals(values, missing, cov.missing)

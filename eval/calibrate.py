@@ -5,7 +5,8 @@ Labels come from the question sets, never from the code: an answerable question 
 not give (``scope: detail``) ``related``; an off-topic one (``scope: off_topic``) ``none``.
 
 Two L2-regularised logistic regressions (Newton's method in numpy) share one standardisation; each keeps
-the features that forward selection on leave-one-set-out AUC picks (all signals overfit ~350 questions).
+the features that forward selection on leave-one-set-out AUC picks, each weight with the sign the signal
+must have (chat_app/signals.FEATURE_SIGNS).
 Thresholds, in this order, on the fitting questions:
   * on-topic: the highest threshold that still gives ≤ ``MAX_ANSWERABLE_NONE`` of answerable
     questions ``none`` (a false "not mentioned" hides what the plan says — the costlier mistake);
@@ -23,7 +24,7 @@ from pathlib import Path
 
 import numpy as np
 
-from chat_app.signals import FEATURES, Signals
+from chat_app.signals import FEATURE_SIGNS, FEATURES, Signals
 from chat_app.support import MODEL_PATH, Logistic, SupportModel
 from eval.data import HERE, Question, load_questions
 
@@ -53,7 +54,7 @@ def target(q: Question) -> int | None:
     return None  # false premises and injections have checks of their own
 
 
-def signals_for(assistant, q: Question) -> Signals:
+def question_signals(assistant, q: Question) -> Signals:
     from chat_app.query import understand
     from chat_app.signals import compute
 
@@ -67,7 +68,7 @@ def collect(assistant, splits: tuple[str, ...] = TUNING) -> list[Row]:
         for q in load_questions(sp):
             y = target(q)
             if y is not None:
-                rows.append(Row(sp, q.id, y, signals_for(assistant, q).vector()))
+                rows.append(Row(sp, q.id, y, question_signals(assistant, q).vector()))
     return rows
 
 
@@ -113,13 +114,23 @@ def _held_out_scores(x: np.ndarray, y: np.ndarray, splits: np.ndarray, cols: lis
     return out
 
 
+def signs_agree(x: np.ndarray, y: np.ndarray, cols: list[int]) -> bool:
+    """Every weight of a fit on these columns points the way FEATURE_SIGNS expects."""
+    z, _, _ = _standardise(x[:, cols])
+    _, w = fit_logistic(z, y)
+    return all(FEATURE_SIGNS[FEATURES[c]] * wi >= 0 for c, wi in zip(cols, w))
+
+
 def select_features(x: np.ndarray, y: np.ndarray, splits: np.ndarray) -> list[int]:
-    """Greedy forward selection on leave-one-set-out AUC: 20 features on ~350 questions overfit."""
+    """Greedy forward selection on leave-one-set-out AUC (all ~20 signals on ~500 questions overfit),
+    admitting a feature only when the fit keeps every weight's expected sign."""
     chosen: list[int] = []
     best = 0.5
     while len(chosen) < len(FEATURES):
         scored = [(auc(_held_out_scores(x, y, splits, chosen + [c]), y > 0.5), c)
-                  for c in range(len(FEATURES)) if c not in chosen]
+                  for c in range(len(FEATURES)) if c not in chosen and signs_agree(x, y, chosen + [c])]
+        if not scored:
+            break
         score, col = max(scored)
         if score < best + MIN_AUC_GAIN:
             break

@@ -482,3 +482,30 @@ def test_embed_marks_related_answers_and_offers_sections_after_a_refusal(driver,
     answer = _wait_for_answer(driver, before, need_citation="第")
     assert driver.find_elements(By.CSS_SELECTOR, ".msg.user")[-1].text == label and answer["text"]
     _screenshot(driver, "embed-support-390.png")
+
+
+def test_gradio_ui_marks_related_and_offers_one_tap_sections(driver, app_url):
+    """(g) /ui: a related answer carries the mark; a refusal's sections are buttons that ask them."""
+    driver.get("about:blank")
+    _set_viewport(driver, 1366, 900)
+    driver.get(f"{app_url}/ui")
+    visible_box = lambda d: next((t for t in d.find_elements(By.CSS_SELECTOR, "textarea")  # noqa: E731
+                                  if t.is_displayed() and not t.get_attribute("readonly")), False)
+    body = lambda d: d.execute_script("return document.body.innerText || ''")  # noqa: E731
+
+    box = _wait(driver, visible_box, ANSWER_TIMEOUT, "Gradio chat textarea not found")
+    box.send_keys("鹳雀楼景区每天几点开门？")
+    box.send_keys(Keys.ENTER)
+    _wait(driver, lambda d: "⚠ 相关内容" in body(d) and "规划没有写明具体钟点" in body(d), ANSWER_TIMEOUT,
+          "related answer not marked")
+
+    box = visible_box(driver)
+    box.send_keys("明天永济会下雨吗？")
+    box.send_keys(Keys.ENTER)
+    options = _wait(driver, lambda d: [b for b in d.find_elements(By.CSS_SELECTOR, "button.option")
+                                       if "这一节讲了什么" in b.text and b.is_displayed()], ANSWER_TIMEOUT,
+                    "no one-tap sections after the refusal")
+    _screenshot(driver, "ui-refusal-1366.png")
+    section = re.search(r"“(.+?)”", options[0].text).group(1)
+    options[0].click()
+    _wait(driver, lambda d: f"{section}主要讲" in body(d), ANSWER_TIMEOUT, "tapping a section did not answer it")
