@@ -6,7 +6,7 @@ import statistics
 import time
 
 from chat_app.guards import unsupported_numbers
-from eval.data import SPLITS, load_dialogues, load_questions, norm
+from eval.data import DIALOGUES, DIALOGUES_TEST3, SPLITS, load_dialogues, load_questions, norm
 from eval.metrics import markdown_table as _table, percentile
 
 FACT_TYPES = ("fact", "number", "table", "list", "project", "multi_section")
@@ -132,21 +132,29 @@ def answers_section(split: str, answers: bool, dialogues: bool) -> tuple[str, di
         rows = [[sp] + [numbers[sp].get(k, "—") for k in header] for sp in splits]
         out += [_table(["split"] + header, rows), "", calibration_section()]
     if dialogues:
-        rewrite_ok = answer_ok = n = 0
-        for d in load_dialogues():
-            sid = None
-            for i, turn in enumerate(d["turns"]):
-                a = assistant.ask(turn["question"], sid)
-                sid = a.session_id
-                if i == 0:
-                    continue
-                n += 1
-                hits = assistant.retriever.search(a.standalone, 5)
-                rewrite_ok += any(all(norm(f) in norm(h.chunk.text) for f in turn["key_facts"]) for h in hits) \
-                    if turn["key_facts"] else 0
-                answer_ok += _has_all(a.answer, turn["key_facts"]) if turn["key_facts"] else 0
-        numbers["dialogues"] = {"follow_ups": n, "rewrite_retrieves_gold_top5": round(rewrite_ok / max(1, n), 4),
-                                "follow_up_answer_accuracy": round(answer_ok / max(1, n), 4)}
-        out += ["### Dialogues (follow-up turns)", "",
-                _table(list(numbers["dialogues"].keys()), [list(numbers["dialogues"].values())]), ""]
+        sets = [("dialogues", DIALOGUES)] + ([("dialogues_test3", DIALOGUES_TEST3)] if split in ("all", "test3") else [])
+        rows = []
+        for name, path in sets:
+            numbers[name] = _dialogue_numbers(assistant, load_dialogues(path))
+            rows.append([name] + list(numbers[name].values()))
+        out += ["### Dialogues (follow-up turns; `dialogues_test3` held out with test3)", "",
+                _table(["set"] + list(numbers["dialogues"].keys()), rows), ""]
     return "\n".join(out), numbers
+
+
+def _dialogue_numbers(assistant, dialogues: list[dict]) -> dict:
+    rewrite_ok = answer_ok = n = 0
+    for d in dialogues:
+        sid = None
+        for i, turn in enumerate(d["turns"]):
+            a = assistant.ask(turn["question"], sid)
+            sid = a.session_id
+            if i == 0:
+                continue
+            n += 1
+            hits = assistant.retriever.search(a.standalone, 5)
+            rewrite_ok += any(all(norm(f) in norm(h.chunk.text) for f in turn["key_facts"]) for h in hits) \
+                if turn["key_facts"] else 0
+            answer_ok += _has_all(a.answer, turn["key_facts"]) if turn["key_facts"] else 0
+    return {"follow_ups": n, "rewrite_retrieves_gold_top5": round(rewrite_ok / max(1, n), 4),
+            "follow_up_answer_accuracy": round(answer_ok / max(1, n), 4)}

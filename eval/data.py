@@ -75,8 +75,8 @@ def load_questions(split: str = "all") -> list[Question]:
     return out
 
 
-def load_dialogues() -> list[dict]:
-    return [json.loads(l) for l in DIALOGUES.read_text(encoding="utf-8").splitlines() if l.strip()]
+def load_dialogues(path: Path = DIALOGUES) -> list[dict]:
+    return [json.loads(l) for l in path.read_text(encoding="utf-8").splitlines() if l.strip()]
 
 
 def relevant(evidence: str, chunk_text: str) -> bool:
