@@ -81,11 +81,11 @@ PLACE_SUFFIXES = frozenset("省市区县镇乡村州旗")
 # Source: the common prompt-injection phrasings (OWASP LLM01 examples): "ignore previous instructions /
 # the document", "reveal the system prompt", role-play ("you are now…", "pretend you are…", developer
 # mode, "no restrictions"), and requests to fabricate or impersonate (编造数据, 以…的口吻撰写), in Chinese
-# and English. An ignore-verb must meet an instruction noun nearby; "覆盖" (coverage, as in 覆盖率) is
-# not an instruction verb — the plan uses it dozens of times.
+# and English. An ignore-verb must meet an instruction noun nearby. "覆盖" means "override" only before an
+# instruction noun (覆盖之前的指令/设定); before 率/面/要求 it is coverage, as the plan uses it dozens of times.
 INJECTION_RE = re.compile(
     r"(忽略|无视|别管|不要管|忘记|忘掉|停止引用).{0,12}(指令|规则|提示|设定|要求|以上|之前|上面|文件|规划)|"
-    r"系统提示|提示词|system\s*prompt|\bprompt\b|ignore (all|previous|above)|jailbreak|developer mode|开发者模式|"
+    r"覆盖.{0,8}(指令|规则|提示|设定)|系统提示|提示词|system\s*prompt|\bprompt\b|ignore (all|previous|above)|jailbreak|developer mode|开发者模式|"
     r"不受任何限制|扮演|角色扮演|你现在是|(就|先)?(当|假装|假设|想象)你是|现命令你|最高优先级|【SYSTEM】|\[SYSTEM\]|"
     r"管理员模式|原封不动.{0,6}(发|给|输出)|编造|捏造|杜撰|伪造|瞎编|编(一?个|一些|些)(数|数据|数字)|"
     r"(口吻|身份)(撰写|来写|写一|回答)|当作规划(数据|原文|内容)",
