@@ -48,12 +48,17 @@ def nearest_sections(hits: list[Hit], n: int = SUGGESTIONS) -> list[tuple[str, s
     return out[:n]
 
 
+def short_place(chapter: str, section: str) -> str:
+    """"第九章 持续增进…", "第三节 办好…" → "第九章第三节"."""
+    return chapter.split(" ", 1)[0] + section.split(" ", 1)[0]
+
+
 def refusal(question: str, hits: list[Hit], decision: Decision) -> Answer:
     """A short "not in the plan" with the nearest sections, each offered as a one-tap follow-up."""
     sections = nearest_sections(hits)
     if decision.reason == "injection":
         return Answer(question, INJECTION_REPLY, "none", "extractive", notes=(decision.note,))
-    places = "；".join(f"{c} {s}" for c, s in sections)
+    places = "；".join(f"{short_place(c, s)}“{s.split(' ', 1)[-1]}”" for c, s in sections)
     tail = f"与您的问题最接近的章节有：{places}。" if sections else ""
     asks = tuple(f"规划中“{s.split(' ', 1)[-1]}”这一节讲了什么？" for _, s in sections)
     return Answer(question, f"{decision.lead or NOT_MENTIONED}{tail}", "none", "extractive",

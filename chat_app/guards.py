@@ -10,6 +10,7 @@ import math
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 
 import numpy as np
 
@@ -172,7 +173,22 @@ def strip_scaffold(question: str) -> str:
     return question
 
 
-def question_terms(question: str, bm25: BM25Retriever) -> list[tuple[str, float, tuple[str, ...]]]:
+_TERMS: dict[int, dict[str, tuple[tuple[str, float, tuple[str, ...]], ...]]] = {}  # per index: question → terms
+TERMS_KEPT = 4096
+
+
+def question_terms(question: str, bm25: BM25Retriever) -> tuple[tuple[str, float, tuple[str, ...]], ...]:
+    """Memoised: every signal asks for the same question's terms (five times per answer)."""
+    cache = _TERMS.setdefault(id(bm25), {})
+    terms = cache.get(question)
+    if terms is None:
+        if len(cache) >= TERMS_KEPT:
+            cache.clear()
+        terms = cache[question] = tuple(_question_terms(question, bm25))
+    return terms
+
+
+def _question_terms(question: str, bm25: BM25Retriever) -> list[tuple[str, float, tuple[str, ...]]]:
     """(term, IDF weight, plan words it may appear as) for each content word of the question.
 
     Words the plan never uses ("房价", "天气") weigh the most, so a question built around one of them
@@ -195,19 +211,25 @@ def question_terms(question: str, bm25: BM25Retriever) -> list[tuple[str, float,
 _HOMOPHONES: dict[int, dict[str, frozenset[str]]] = {}  # per BM25 index (id): toneless pinyin → plan words
 
 
+@lru_cache(maxsize=50_000)
+def sound(word: str) -> str:
+    """Toneless pinyin ("规化" → "guihua")."""
+    from pypinyin import lazy_pinyin
+
+    return "".join(lazy_pinyin(word))
+
+
 def homophones(term: str, bm25: BM25Retriever) -> frozenset[str]:
     """Plan words that sound like `term`: citizens type with pinyin input methods, so their typos are
     homophones (规化 → 规划, 幼儿圆 → 幼儿园, 五姓湖 → 伍姓湖). Built once per index (~0.15 s)."""
-    from pypinyin import lazy_pinyin
-
     index = _HOMOPHONES.get(id(bm25))
     if index is None:
         grouped: dict[str, set[str]] = {}
         for word in bm25.bm25.idf:
             if len(word) >= 2:
-                grouped.setdefault("".join(lazy_pinyin(word)), set()).add(word)
+                grouped.setdefault(sound(word), set()).add(word)
         index = _HOMOPHONES[id(bm25)] = {k: frozenset(v) for k, v in grouped.items()}
-    return index.get("".join(lazy_pinyin(term)), frozenset()) if len(term) >= 2 else frozenset()
+    return index.get(sound(term), frozenset()) if len(term) >= 2 else frozenset()
 
 
 def _covered(term: str, expansions: Sequence[str], seen: set[str], text: str, bm25: BM25Retriever) -> bool:

@@ -468,6 +468,7 @@ def test_embed_marks_related_answers_and_offers_sections_after_a_refusal(driver,
     assert row.get_attribute("data-support") == "related" and "related" in row.get_attribute("class")
     badge = row.find_element(By.CSS_SELECTOR, ".support-badge")
     assert badge.is_displayed() and "未直接写明" in badge.text
+    _screenshot(driver, "embed-related-390.png")
 
     _ask_in_embed(driver, "明天永济会下雨吗？")
     row = _wait(driver, lambda d: (r := d.find_elements(By.CSS_SELECTOR, ".msg.bot")[-1]).get_attribute("data-support")
