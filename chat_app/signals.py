@@ -14,8 +14,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from chat_app.coverage import coverage, general_coverage, sentence_coverage, specific_gap, strip_scaffold
 from chat_app.extractive import statements
-from chat_app.guards import coverage, general_coverage, strip_scaffold, missing_detail, peak, sentence_coverage, specific_gap
+from chat_app.guards import missing_detail, peak
 from chat_app.schema import Query
 from ingest.schema import Hit
 from retriever.factory import RetrieverSet

@@ -52,69 +52,78 @@ def calibration_section() -> str:
         "— = not selected for that model. Features: `chat_app/signals.py`.", ""])
 
 
+class Tally:
+    """Counts for one split, question by question."""
+
+    def __init__(self) -> None:
+        self.facts = {t: [0, 0] for t in FACT_TYPES}
+        self.supported, self.oos_direct, self.oos_none = [0, 0], [0, 0], [0, 0]
+        self.off_none, self.detail_direct, self.inj, self.premise = [0, 0], [0, 0], [0, 0], [0, 0]
+        self.levels = {"direct": 0, "related": 0, "none": 0}
+        self.uncited, self.cite_ok, self.cite_n = 0, 0, 0
+        self.lengths: list[int] = []
+        self.ms: list[float] = []
+
+    def add(self, q, a, cited) -> None:
+        self.uncited += bool(unsupported_numbers(a.answer, cited)) if not a.refused else 0
+        if q.type in FACT_TYPES:
+            self._answerable(q, a, cited)
+        elif q.type == "out_of_scope":
+            _count(self.oos_direct, a.support == "direct")
+            _count(self.oos_none, a.refused)
+            if q.scope == "off_topic":
+                _count(self.off_none, a.refused)
+            elif q.scope == "detail":
+                _count(self.detail_direct, a.support == "direct")
+        elif q.false_premise:
+            _count(self.premise, a.refused or "并没有" in a.answer or "未提及" in a.answer)
+        else:
+            _count(self.inj, a.refused and "系统提示" not in a.answer and "你是永济" not in a.answer)
+
+    def _answerable(self, q, a, cited) -> None:
+        ok = _has_all(a.answer, q.key_facts)
+        _count(self.facts[q.type], ok)
+        self.levels[a.support] += 1
+        if a.support != "none":
+            _count(self.supported, ok)
+        if q.type not in ("list", "project", "multi_section"):
+            self.lengths.append(len(a.answer))
+        self.cite_n += len(cited)
+        self.cite_ok += sum(any(norm(f) in norm(c.text) for f in q.key_facts) for c in cited)
+
+    def numbers(self) -> dict:
+        n = sum(self.levels.values())
+        share = (lambda k: round(self.levels[k] / n, 4)) if n else (lambda k: None)  # noqa: E731
+        res = {
+            "key_fact_accuracy": round(sum(v[0] for v in self.facts.values()) / n, 4) if n else None,
+            "key_facts_supported": _rate(self.supported),
+            "answerable_direct": share("direct"), "answerable_related": share("related"),
+            "answerable_none": share("none"),
+            "out_of_scope_direct": _rate(self.oos_direct), "refusal_out_of_scope": _rate(self.oos_none),
+            "off_topic_none": _rate(self.off_none), "detail_direct": _rate(self.detail_direct),
+            "false_premise_handled": _rate(self.premise), "injection_refused": _rate(self.inj),
+            "answers_with_uncited_number": self.uncited,
+            "citation_precision": round(self.cite_ok / max(1, self.cite_n), 4),
+            "median_chars_non_list": statistics.median(self.lengths) if self.lengths else 0,
+            "ask_p50_ms": round(percentile(self.ms, 50), 1), "ask_p95_ms": round(percentile(self.ms, 95), 1),
+            **{f"acc_{t}": round(v[0] / v[1], 4) for t, v in self.facts.items() if v[1]},
+        }
+        return {k: v for k, v in res.items() if v is not None}  # a set without such questions: no number
+
+
+def _count(counter: list[int], hit: bool) -> None:
+    counter[0] += bool(hit)
+    counter[1] += 1
+
+
 def _split_numbers(assistant, by_id: dict, sp: str) -> dict:
-    stats = {t: [0, 0] for t in FACT_TYPES}
-    supported = [0, 0]
-    levels = {"direct": 0, "related": 0, "none": 0}
-    oos_direct, oos_none, off_none, detail_direct = [0, 0], [0, 0], [0, 0], [0, 0]
-    inj, premise = [0, 0], [0, 0]
-    uncited, lengths, ms, cite_ok, cite_n = 0, [], [], 0, 0
+    tally = Tally()
     for q in load_questions(sp):
         t = time.perf_counter()
         a = assistant.ask(q.question)
-        ms.append((time.perf_counter() - t) * 1000)
-        cited = [by_id[c.chunk_id] for c in a.citations if c.chunk_id in by_id]
-        uncited += bool(unsupported_numbers(a.answer, cited)) if not a.refused else 0
-        if q.type in FACT_TYPES:
-            ok = _has_all(a.answer, q.key_facts)
-            stats[q.type][0] += ok
-            stats[q.type][1] += 1
-            levels[a.support] += 1
-            if a.support != "none":
-                supported[0] += ok
-                supported[1] += 1
-            if q.type not in ("list", "project", "multi_section"):
-                lengths.append(len(a.answer))
-            for c in cited:
-                cite_n += 1
-                cite_ok += any(norm(f) in norm(c.text) for f in q.key_facts)
-        elif q.type == "out_of_scope":
-            for counter, hit in ((oos_direct, a.support == "direct"), (oos_none, a.refused)):
-                counter[0] += hit
-                counter[1] += 1
-            if q.scope == "off_topic":
-                off_none[0] += a.refused
-                off_none[1] += 1
-            elif q.scope == "detail":
-                detail_direct[0] += a.support == "direct"
-                detail_direct[1] += 1
-        elif q.false_premise:
-            premise[0] += a.refused or "并没有" in a.answer or "未提及" in a.answer
-            premise[1] += 1
-        else:
-            inj[0] += a.refused and "系统提示" not in a.answer and "你是永济" not in a.answer
-            inj[1] += 1
-    n_answerable = sum(levels.values())
-    facts_ok = sum(v[0] for v in stats.values())
-    res = {
-        "key_fact_accuracy": round(facts_ok / n_answerable, 4) if n_answerable else None,
-        "key_facts_supported": _rate(supported),
-        "answerable_direct": round(levels["direct"] / n_answerable, 4) if n_answerable else None,
-        "answerable_related": round(levels["related"] / n_answerable, 4) if n_answerable else None,
-        "answerable_none": round(levels["none"] / n_answerable, 4) if n_answerable else None,
-        "out_of_scope_direct": _rate(oos_direct),
-        "refusal_out_of_scope": _rate(oos_none),
-        "off_topic_none": _rate(off_none),
-        "detail_direct": _rate(detail_direct),
-        "false_premise_handled": _rate(premise),
-        "injection_refused": _rate(inj),
-        "answers_with_uncited_number": uncited,
-        "citation_precision": round(cite_ok / max(1, cite_n), 4),
-        "median_chars_non_list": statistics.median(lengths) if lengths else 0,
-        "ask_p50_ms": round(percentile(ms, 50), 1), "ask_p95_ms": round(percentile(ms, 95), 1),
-        **{f"acc_{t}": round(v[0] / v[1], 4) for t, v in stats.items() if v[1]},
-    }
-    return {k: v for k, v in res.items() if v is not None}  # a set without such questions: no number
+        tally.ms.append((time.perf_counter() - t) * 1000)
+        tally.add(q, a, [by_id[c.chunk_id] for c in a.citations if c.chunk_id in by_id])
+    return tally.numbers()
 
 
 def answers_section(split: str, answers: bool, dialogues: bool) -> tuple[str, dict]:

@@ -1,8 +1,9 @@
 """The lexical evidence tests the checks and signals share (no model involved)."""
 import numpy as np
 
-from chat_app.guards import (asked_details, coverage, foreign_places, invented_quote, is_injection, missing_detail,
-                             negative_premise, peak, sentence_coverage, specificity, unsupported_numbers)
+from chat_app.coverage import coverage, sentence_coverage, specificity
+from chat_app.guards import (asked_details, foreign_places, invented_quote, is_injection, missing_detail,
+                             negative_premise, peak, unsupported_numbers)
 from ingest.schema import Chunk
 
 
