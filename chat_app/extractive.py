@@ -11,6 +11,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
 from chat_app.guards import gives_figure
+from chat_app.indicators import render_row
 from chat_app.lexicon import ASKED_DETAILS, FIGURE_DETAIL_NAMES
 from chat_app.schema import Answer, Citation
 from ingest.chunker import sentences
@@ -80,18 +81,6 @@ class Candidate:
     text: str
     chunk: Chunk
     score: float
-
-
-def render_row(c: Chunk) -> str:
-    """A table row as a sentence: 指标 — 2020年完成 …，2025年目标 …（属性）."""
-    f = dict(c.fields)
-    name = f.pop("指标", c.text.split("：", 1)[0])
-    attr = f.pop("属性", "")
-    f.pop("序号", None)
-    values = "，".join(f"{k} {v}" for k, v in f.items() if v not in ("", "-", "—"))
-    table = re.sub(r"^(专栏|表)\s*(\d+)[：:].*$", r"\1\2", c.title)
-    tail = f"（{attr}指标）" if attr else ""
-    return f"{table}中，{name} — {values}{tail}。"
 
 
 class ExtractiveAnswerer:
@@ -186,8 +175,12 @@ class ExtractiveAnswerer:
             # a project question is answered by the whole item, not a fragment of it
             picked = [Candidate(best.chunk.text, best.chunk, best.score)]
         picked = [self.with_body(c, picked) for c in picked]
+        # a table row re-read for this question: the asked year's figure first
+        picked = [replace(c, text=render_row(c.chunk, ask.years)) if c.chunk.kind == "table_row" else c
+                  for c in picked]
+        # the best sentence leads (a phone shows the first sentence first); the rest keep the plan's order
         order = {id(c): (c.chunk.order, c.chunk.text.find(c.text)) for c in picked}
-        return sorted(picked, key=lambda c: order[id(c)])
+        return picked[:1] + sorted(picked[1:], key=lambda c: order[id(c)])
 
     def with_body(self, c: Candidate, picked: Sequence[Candidate]) -> Candidate:
         """A heading alone ("推动水资源节约利用。", "生物医药制药产业。") answers nothing: add what

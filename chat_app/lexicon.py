@@ -78,17 +78,26 @@ TABLE_QUESTION_RE = re.compile(r"表|专栏|指标")
 PLACE_SUFFIXES = frozenset("省市区县镇乡村州旗")
 
 # -- injections ------------------------------------------------------------------------------------------
-# Source: the common prompt-injection phrasings (OWASP LLM01 examples): "ignore previous instructions /
-# the document", "reveal the system prompt", role-play ("you are now…", "pretend you are…", developer
-# mode, "no restrictions"), and requests to fabricate or impersonate (编造数据, 以…的口吻撰写), in Chinese
-# and English. An ignore-verb must meet an instruction noun nearby. "覆盖" means "override" only before an
-# instruction noun (覆盖之前的指令/设定); before 率/面/要求 it is coverage, as the plan uses it dozens of times.
+# Source: the common prompt-injection and jailbreak phrasings (OWASP LLM01 examples, public injection
+# datasets): ignore / bypass the instructions or the document, "from now on you are…", a new task or
+# identity, reveal or repeat the system prompt, role-play ("你扮演…"; "扮演…角色" is ordinary Chinese and
+# stays allowed) and "pretend you are", developer / DAN /
+# unrestricted modes, requests to fabricate or impersonate, and off-task content requests (a poem, a joke,
+# code, an essay, a translation), in Chinese and English. An ignore-verb must meet an instruction noun
+# nearby. "覆盖" means "override" only before an instruction noun (覆盖之前的指令/设定); before 率/面/要求
+# it is coverage, as the plan uses it dozens of times.
+INSTRUCTION_NOUNS = r"(指令|规则|限制|提示|设定|要求|以上|之前|上面|前面|文件|规划|原文)"
 INJECTION_RE = re.compile(
-    r"(忽略|无视|别管|不要管|忘记|忘掉|停止引用).{0,12}(指令|规则|提示|设定|要求|以上|之前|上面|文件|规划)|"
-    r"覆盖.{0,8}(指令|规则|提示|设定)|系统提示|提示词|system\s*prompt|\bprompt\b|ignore (all|previous|above)|jailbreak|developer mode|开发者模式|"
-    r"不受任何限制|扮演|角色扮演|你现在是|(就|先)?(当|假装|假设|想象)你是|现命令你|最高优先级|【SYSTEM】|\[SYSTEM\]|"
-    r"管理员模式|原封不动.{0,6}(发|给|输出)|编造|捏造|杜撰|伪造|瞎编|编(一?个|一些|些)(数|数据|数字)|"
-    r"(口吻|身份)(撰写|来写|写一|回答)|当作规划(数据|原文|内容)",
+    rf"(忽略|无视|别管|不要管|不用管|不要理会|别理|抛开|绕过|忘记|忘掉|停止引用).{{0,12}}{INSTRUCTION_NOUNS}|"
+    r"覆盖.{0,8}(指令|规则|提示|设定)|系统提示|提示词|初始指令|"
+    r"((输出|打印|复述|重复|泄露|透露|显示|告诉我)(一下)?|把)你的(系统|初始|全部)?(指令|设定|提示|规则)|"
+    r"从现在(开始|起)，?你|你的新(任务|身份|角色|指令)|以下是新的?(指令|规则)|"
+    r"不受任何限制|没有任何限制|无限制模式|开发者模式|管理员模式|调试模式|越狱|角色扮演|(你|你来|请你)扮演|扮演(一个|一位|一名)|你现在是|"
+    r"(就|先)?(当|假装|假设|想象)你是|现命令你|最高优先级|【SYSTEM】|\[SYSTEM\]|原封不动.{0,6}(发|给|输出)|"
+    r"编造|捏造|杜撰|伪造|瞎编|随便编|编(一?个|一些|些)(数|数据|数字)|(口吻|身份)(撰写|来写|写一|回答)|"
+    r"当作规划(数据|原文|内容)|写(一)?首诗|讲(一)?个笑话|写(一)?段代码|写(一)?篇(作文|广告|小说|文章)|翻译成英文|"
+    r"system\s*prompt|\bprompt\b|ignore (all|previous|above|prior|the)|disregard (all|previous|the)|"
+    r"you are now|pretend (to be|you are)|act as|jailbreak|developer mode|\bDAN\b|reveal your",
     re.IGNORECASE,
 )
 

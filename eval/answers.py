@@ -2,11 +2,12 @@
 from __future__ import annotations
 
 import json
+import re
 import statistics
 import time
 
 from chat_app.guards import unsupported_numbers
-from eval.data import DIALOGUES, DIALOGUES_TEST3, SPLITS, load_dialogues, load_questions, norm
+from eval.data import DIALOGUES, HELD_OUT_DIALOGUES, SPLITS, load_dialogues, load_questions, norm
 from eval.metrics import markdown_table as _table, percentile
 
 FACT_TYPES = ("fact", "number", "table", "list", "project", "multi_section")
@@ -19,6 +20,21 @@ def _rate(counts: list[int]) -> float | None:
 def _has_all(answer: str, facts) -> bool:
     a = norm(answer)
     return all(norm(f) in a for f in facts)
+
+
+LEAD_END_RE = re.compile(r"^.*?(原文：|原文是：)")
+FIRST_SENTENCE_RE = re.compile(r"^.*?(。|；|$)")
+
+
+def first_sentence(answer: str) -> str:
+    """The answer's first sentence after any lead ("规划没有写明…以下是…原文："): what a phone shows first."""
+    body = LEAD_END_RE.sub("", answer, count=1)
+    return FIRST_SENTENCE_RE.match(body).group(0)
+
+
+def _first_has_fact(answer: str, facts) -> bool:
+    first = norm(first_sentence(answer))
+    return any(norm(f) in first for f in facts)
 
 
 def calibration_section() -> str:
@@ -58,6 +74,7 @@ class Tally:
     def __init__(self) -> None:
         self.facts = {t: [0, 0] for t in FACT_TYPES}
         self.supported, self.oos_direct, self.oos_none = [0, 0], [0, 0], [0, 0]
+        self.first = [0, 0]
         self.off_none, self.detail_direct, self.inj, self.premise = [0, 0], [0, 0], [0, 0], [0, 0]
         self.levels = {"direct": 0, "related": 0, "none": 0}
         self.uncited, self.cite_ok, self.cite_n = 0, 0, 0
@@ -86,6 +103,8 @@ class Tally:
         self.levels[a.support] += 1
         if a.support != "none":
             _count(self.supported, ok)
+            if q.key_facts:
+                _count(self.first, _first_has_fact(a.answer, q.key_facts))
         if q.type not in ("list", "project", "multi_section"):
             self.lengths.append(len(a.answer))
         self.cite_n += len(cited)
@@ -97,6 +116,7 @@ class Tally:
         res = {
             "key_fact_accuracy": round(sum(v[0] for v in self.facts.values()) / n, 4) if n else None,
             "key_facts_supported": _rate(self.supported),
+            "key_fact_in_first_sentence": _rate(self.first),
             "answerable_direct": share("direct"), "answerable_related": share("related"),
             "answerable_none": share("none"),
             "out_of_scope_direct": _rate(self.oos_direct), "refusal_out_of_scope": _rate(self.oos_none),
@@ -141,12 +161,13 @@ def answers_section(split: str, answers: bool, dialogues: bool) -> tuple[str, di
         rows = [[sp] + [numbers[sp].get(k, "—") for k in header] for sp in splits]
         out += [_table(["split"] + header, rows), "", calibration_section()]
     if dialogues:
-        sets = [("dialogues", DIALOGUES)] + ([("dialogues_test3", DIALOGUES_TEST3)] if split in ("all", "test3") else [])
+        sets = [("dialogues", DIALOGUES)] + [(f"dialogues_{sp}", path) for sp, path in HELD_OUT_DIALOGUES.items()
+                                             if split in ("all", sp)]
         rows = []
         for name, path in sets:
             numbers[name] = _dialogue_numbers(assistant, load_dialogues(path))
             rows.append([name] + list(numbers[name].values()))
-        out += ["### Dialogues (follow-up turns; `dialogues_test3` held out with test3)", "",
+        out += ["### Dialogues (follow-up turns; `dialogues_test3`/`_test4` held out with their sets)", "",
                 _table(["set"] + list(numbers["dialogues"].keys()), rows), ""]
     return "\n".join(out), numbers
 

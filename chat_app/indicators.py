@@ -1,0 +1,58 @@
+"""Indicator rows of 表1 and 专栏2 as sentences: the figure with its unit, the asked year first.
+
+"森林覆盖率（%）：2020年完成 29.8；2025年目标 30.8" becomes "专栏2中，森林覆盖率（%） — 2025年目标 30.8%，
+2020年完成 29.8%（约束性指标）。": the unit comes from the indicator's name, and the year the question asks
+(or else the latest) leads, so the first figure read is the one asked for.
+"""
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+
+from ingest.schema import Chunk
+
+EMPTY = ("", "-", "—")
+UNIT_RE = re.compile(r"[（(]([^（）()]*)[）)]\s*$")
+NUMBER_VALUE_RE = re.compile(r"[≥≤><]?\s*-?\d+(?:\.\d+)?")
+YEAR_RE = re.compile(r"20\d\d")
+PERCENT_FIELD = "(%)"  # "年均增长(%)": the field names its own unit
+
+
+def unit_of(name: str) -> str:
+    """The unit in the indicator's last parenthesis ("（亿元）", "（%）"); "（GDP）" names, it does not measure."""
+    m = UNIT_RE.search(name)
+    if not m or re.fullmatch(r"[A-Za-z\s]+", m.group(1)) or "年" in m.group(1):
+        return ""
+    return m.group(1).strip()
+
+
+def _with_unit(field: str, value: str, unit: str) -> str:
+    if not NUMBER_VALUE_RE.fullmatch(value.strip()):
+        return value  # "完成下达任务"
+    if PERCENT_FIELD in field:
+        return f"{value}%"
+    if "/" in field or not unit:
+        return value  # "年均增长/累计": growth or a total, the unit is ambiguous
+    return f"{value}{unit}"
+
+
+def _year(field: str) -> int:
+    m = YEAR_RE.search(field)
+    return int(m.group(0)) if m else 0
+
+
+def render_row(c: Chunk, years: Iterable[str] = ()) -> str:
+    """A table row as one sentence; `years` (from the question) decide which figure comes first."""
+    f = dict(c.fields)
+    name = f.pop("指标", c.text.split("：", 1)[0])
+    attr = f.pop("属性", "")
+    f.pop("序号", None)
+    unit = unit_of(name)
+    asked = set(years)
+    values = [(k, v) for k, v in f.items() if v not in EMPTY]
+    # asked year first, then the latest year (the target of 专栏2, the result of 表1), then the rest
+    values.sort(key=lambda kv: (not any(y in kv[0] for y in asked), -_year(kv[0])))
+    text = "，".join(f"{k} {_with_unit(k, v, unit)}" for k, v in values)
+    table = re.sub(r"^(专栏|表)\s*(\d+)[：:].*$", r"\1\2", c.title)
+    tail = f"（{attr}指标）" if attr else ""
+    return f"{table}中，{name} — {text}{tail}。"

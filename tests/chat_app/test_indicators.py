@@ -1,0 +1,27 @@
+"""Indicator rows read as sentences with units, the asked year's figure first."""
+from chat_app.indicators import render_row, unit_of
+from ingest.schema import Chunk
+
+
+def _row(name, fields, title="专栏 2：“十四五”主要指标表", attr="约束性"):
+    return Chunk("r", "table_row", "第一章", "第五节", f"{name}：…", title=title,
+                 fields=(("指标", name), *fields, ("属性", attr)))
+
+
+def test_unit_comes_from_the_name_and_not_from_an_abbreviation():
+    assert unit_of("1.国内生产总值（GDP）（亿元）") == "亿元"
+    assert unit_of("地区生产总值（GDP）") == ""
+    assert unit_of("单位 GDP 能耗（2010 年不变价）") == ""
+    assert unit_of("森林覆盖率（%）") == "%"
+
+
+def test_the_latest_year_leads_unless_the_question_asks_another():
+    row = _row("湿地保护率（%）", (("序号", "9"), ("2020年完成", "40.5"), ("2025年目标", "45")))
+    assert render_row(row) == "专栏2中，湿地保护率（%） — 2025年目标 45%，2020年完成 40.5%（约束性指标）。"
+    assert render_row(row, {"2020"}).startswith("专栏2中，湿地保护率（%） — 2020年完成 40.5%")
+
+
+def test_words_and_growth_fields_keep_their_own_form():
+    row = _row("地区生产总值增长率（%）", (("2020年完成", "完成下达任务"), ("年均增长/累计", ">13"),
+                                        ("2025年目标", "—")), attr="预期性")
+    assert render_row(row) == "专栏2中，地区生产总值增长率（%） — 2020年完成 完成下达任务，年均增长/累计 >13（预期性指标）。"
