@@ -12,6 +12,7 @@ from dataclasses import replace
 from chat_app.checks import Check, ForeignPlaceCheck, InjectionCheck, PremiseCheck, SupportCheck
 from chat_app.config import Settings
 from chat_app.extractive import ExtractiveAnswerer
+from chat_app.followups import FollowUps
 from chat_app.overview import SectionOverview
 from chat_app.query import subject, understand
 from chat_app.schema import Answer, Decision, Query
@@ -22,10 +23,6 @@ from ingest.schema import Hit
 from ingest.store import read_chunks
 from retriever.factory import RetrieverSet, build_retrievers
 
-FOLLOWUP_RE = re.compile(r"^(那|那么|还有|另外|这个|那个|它|其|该|此|具体|什么时候|啥时候|啥时|多少|哪些|有哪些|然后)")
-# "生物医药制药产业呢？" — a short "and X?" names a new subject for the previous question
-ABOUT_RE = re.compile(r"^[^？?，,。]{2,14}呢[？?。！!]*$")
-MORE_RE = re.compile(r"^(还有|其他|别的|另外|更多)(呢|吗|的|些)?[呢吗？?。！!]*$")
 INJECTION_REPLY = "我只能根据《永济市国民经济和社会发展第十四个五年规划和二〇三五年远景目标纲要》回答问题，无法执行其他指令。"
 NOT_MENTIONED = "抱歉，规划中未提及这方面的内容。"
 RELATED_TAIL = "以下是规划中与此最相关的原文："
@@ -89,6 +86,7 @@ class Assistant:
         headings = dict.fromkeys(h for c in chunks for h in (c.chapter, c.section, c.title) if h)
         self.plan_text = "\n".join(list(headings) + [c.text for c in chunks])
         self.overview = SectionOverview(chunks)
+        self.followups = FollowUps()
         self.checks: tuple[Check, ...] = (ForeignPlaceCheck(self.plan_text),
                                           SupportCheck(self.retrievers, support_model or SupportModel.load()))
         self.injection = InjectionCheck()
@@ -109,53 +107,44 @@ class Assistant:
         return q
 
     def standalone(self, question: str, history: list[dict]) -> tuple[str, set[str]]:
-        """Offline follow-up rewriting: carry the topic of the previous turn."""
-        if not history:
-            return question, set()
-        prev = history[-1]
-        if MORE_RE.match(question):
-            return prev["standalone"], set(prev["cited"])
-        short = FOLLOWUP_RE.match(question) or len(question) <= 8
-        if short or ABOUT_RE.match(question):
-            core = re.sub(r"^(那么|那|还有|另外|然后)", "", question).strip("呢吗？?。 ")
-            swapped = substitute(core, prev["standalone"])
-            if swapped:
-                return swapped, set()
-            if short:  # too short to stand alone: lean on the previous question
-                return f"{core}（{prev['standalone'].rstrip('？?。')}）", set()
-        return question, set()
+        """Offline follow-up rewriting (chat_app/followups.py); the LLM answerers may condense instead."""
+        r = self.followups.resolve(question, history)
+        return r.standalone, set(r.exclude)
 
     # -- answering ----------------------------------------------------------------------
     def ask(self, question: object, session_id: str | None = None, use_llm: bool = True) -> Answer:
         q = self.validate(question)
         sid = session_id or SessionStore.new_id()
         history = self.sessions.history(sid) if session_id else []
-        standalone, exclude = self.standalone(q, history)
+        resolved = self.followups.resolve(q, history)
+        standalone, exclude = resolved.standalone, set(resolved.exclude)
         if self.llm is not None and use_llm and history:
             standalone = self.llm.condense(q, history) or standalone
-        answer = self._answer(q, standalone, exclude, use_llm)
+        # "还有呢" and "这个投资多少（专栏3…有哪些）" ask past what the structure would list again
+        structural = not exclude and not resolved.carried
+        answer = self._answer(q, standalone, exclude, use_llm, structural)
         answer = replace(answer, standalone=standalone, session_id=sid)
         self.sessions.add_turn(sid, answer)
         return answer
 
-    def _answer(self, q: str, standalone: str, exclude: set[str], use_llm: bool) -> Answer:
+    def _answer(self, q: str, standalone: str, exclude: set[str], use_llm: bool, structural: bool = True) -> Answer:
         query = understand(q, standalone, self.retrievers.bm25, frozenset(exclude))
         injected = self.injection.decide(query, Evidence((), ()))
         if injected is not None:
             return refusal(q, [], injected)
         evidence = self.evidence(query)
-        listed = self.overview.answer(standalone) or self.extractive.whole_box(standalone)
+        listed = (self.overview.answer(standalone) or self.extractive.whole_box(standalone)) if structural else None
         if listed is not None:  # "专栏3有哪些项目", "“X”这一节讲了什么": the structure answers it
             return replace(listed, question=q, notes=("answered from the plan's structure",))
         decision = self.decide(query, evidence)
         hits = list(evidence.hits)
         if decision.support == "none":
             return refusal(q, hits, decision)
-        base = replace(self.extractive.answer(standalone, hits), question=q)
+        base = replace(self.extractive.answer(standalone, hits, structural), question=q)
         if decision.support == "related":
             strip = NEGATIVE_VERB_STRIP.sub("", standalone) if decision.reason == "false_premise" else ""
             if strip:
-                base = replace(self.extractive.answer(strip, hits), question=q)
+                base = replace(self.extractive.answer(strip, hits, structural), question=q)
             text = related_lead(query, decision) + base.answer
             return replace(base, answer=text, support="related", notes=(decision.note,))
         base = replace(base, notes=(decision.note,))
@@ -184,30 +173,6 @@ class Assistant:
             yield {"type": "token", "text": answer.answer[i:i + 6]}
         yield answer.citations_event()
         yield {"type": "done"}
-
-
-CATEGORY_CHARS = frozenset("镇村乡区县市院校园站湖山寺楼馆厂局所库路河")
-BOUNDARY_CHARS = frozenset("的中里在和与及是要把对为从到了吗呢，,。？?！!“”\"《》（）()、：: ")
-
-
-def substitute(core: str, previous: str) -> str | None:
-    """"蒲州镇呢" after "卿头镇以后要发展成个啥样" → "蒲州镇以后要发展成个啥样": the follow-up names
-    a sibling of something in the previous question (same ending: 镇, 产业, 绿化工程), so swap it in."""
-    for n in range(min(len(core) - 1, 4), 0, -1):
-        ending = core[-n:]
-        if n == 1 and ending not in CATEGORY_CHARS:
-            continue
-        end = previous.find(ending)
-        if end < 0:
-            continue
-        start = end
-        while start > 0 and previous[start - 1] not in BOUNDARY_CHARS and not previous[start - 1].isdigit() \
-                and end + n - start < 10:
-            start -= 1
-        old = previous[start:end + n]
-        if old != core and len(old) > n:
-            return previous[:start] + core + previous[end + n:]
-    return None
 
 
 NEGATIVE_VERB_STRIP = re.compile(r"为什么|为何|为啥|听说|真的假的|是不是")

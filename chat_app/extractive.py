@@ -130,10 +130,12 @@ class ExtractiveAnswerer:
         return out
 
     # -- answering --------------------------------------------------------------------
-    def answer(self, question: str, hits: Sequence[Hit]) -> Answer:
+    def answer(self, question: str, hits: Sequence[Hit], whole_box: bool = True) -> Answer:
+        """`whole_box=False` for follow-ups ("还有呢", "这个投资多少"): the box was listed already."""
         if not hits:
             return Answer(question, "规划中未提及这方面的内容。", "none", MODE)
-        listed = self.whole_box(question) or self.section_list(question, hits) or self.place_items(question, hits)
+        boxed = self.whole_box(question) if whole_box else None
+        listed = boxed or self.section_list(question, hits) or self.place_items(question, hits)
         if listed is not None:
             return listed
         picked = self._pick(question, hits)

@@ -37,13 +37,14 @@ QUESTION_CHARS = frozenset("哪啥咋几吗呢么谁")
 # -- asked details -----------------------------------------------------------------------------------
 # (name, how a question asks for it, what a passage that gives it contains). Source: the interrogative
 # phrase + measure word patterns of standard Chinese (多少钱, 多少人, 多长, 多少亩, 什么时候, 在哪,
-# 谁负责, 怎么办理), the common nouns of price and pay asked with 多少 (价格、费用、票价、工资、
-# 租金、补贴、收费标准), and the units the plan itself writes (万元/亿元/美元, 人, 公里/千米/米,
+# 谁负责, 怎么办理), the common nouns of price, pay and investment asked with 多少 (价格、费用、票价、工资、
+# 租金、补贴、收费标准、投资), and the units the plan itself writes (万元/亿元/美元, 人, 公里/千米/米,
 # 亩/平方米/平方公里/平方千米/公顷, measure words 个/项/家/所/座/处/条/批/台/户).
 # A plan is a plan: it rarely says who does a project, where exactly, when it opens or how to apply.
 FIGURE_DETAILS: tuple[tuple[str, str, str], ...] = (
     ("金额", r"多少钱|几块钱|多少块|多少元|几元|多少万元|多少亿|几个亿|多少个亿|花多少|投多少"
-     r"|(?:价格?|价钱|费用?|票价|工资|薪水|薪资|租金|补贴|收费)(?:标准)?(?:是|大概|一般|能有|有)?(?:多少|几)", r"万?亿?美?元"),
+     r"|(?:价格?|价钱|费用?|票价|工资|薪水|薪资|租金|补贴|收费|投资额?|总投资)(?:标准|规模)?(?:是|大概|一般|能有|有|要|需要)?"
+     r"(?:多少|几)", r"万?亿?美?元"),
     ("人数", r"多少人|几个人|人数|多少万人", r"万?人"),
     ("长度", r"多长|多少公里|几公里|多少千米|多少米|多远", r"公里|千米|米"),
     ("数量", r"多少个|多少家|多少所|多少座|多少项|多少条|多少处", r"[个项家所座处条批台户]"),
@@ -72,6 +73,11 @@ FIGURE_DETAIL_NAMES = frozenset(name for name, _, _ in FIGURE_DETAILS)
 UNIT_WORDS = ("亿元", "万元", "平方公里", "公里", "面积", "万亩", "人数")
 # A table row states its unit in the indicator name: "地区生产总值（亿元）".
 TABLE_QUESTION_RE = re.compile(r"表|专栏|指标")
+
+# -- follow-ups ----------------------------------------------------------------------------------------------
+# Source: the urban/rural pairs of Chinese statistics and policy language (城镇/农村 居民, 城市/乡村, 城区/乡镇):
+# "那农村呢" after a question about 城镇 asks the same of the other side.
+CONTRAST_PAIRS: tuple[tuple[str, str], ...] = (("农村", "城镇"), ("乡村", "城市"), ("农村", "城区"), ("乡镇", "城区"))
 
 # -- places ---------------------------------------------------------------------------------------------
 # Source: China's administrative division suffixes (省、市、区、县、镇、乡、村、州、旗).

@@ -7,7 +7,8 @@ import re
 
 import pytest
 
-from chat_app.engine import INJECTION_REPLY, QuestionError, substitute
+from chat_app.engine import INJECTION_REPLY, QuestionError
+from chat_app.followups import substitute
 from chat_app.guards import unsupported_numbers
 from chat_app.schema import SUPPORT_LEVELS
 
@@ -96,7 +97,7 @@ def test_follow_up_carries_topic(assistant):
 
 def test_more_excludes_previous_citations(assistant):
     first = assistant.ask("伍姓湖以后咋治理？")
-    more = assistant.ask("还有呢", first.session_id)
+    more = assistant.ask("还有别的呢", first.session_id)
     assert not {c.chunk_id for c in first.citations} & {c.chunk_id for c in more.citations}
 
 
@@ -125,3 +126,16 @@ def test_and_what_about_x_swaps_x_into_the_previous_question(assistant):
 def test_the_decision_note_says_why(assistant):
     a = assistant.ask("明天永济会下雨吗？")
     assert any("p_on=" in n and "p_direct=" in n for n in a.notes)
+
+
+def test_urban_rural_follow_up_swaps_the_side(assistant):
+    first = assistant.ask("城镇居民的收入以后一年涨多少？")
+    follow = assistant.ask("那农村的呢？", first.session_id)
+    assert follow.standalone == "农村居民的收入以后一年涨多少？"
+
+
+def test_more_after_a_box_list_does_not_list_the_box_again(assistant):
+    first = assistant.ask("专栏3都有哪些交通项目？")
+    more = assistant.ask("还有别的吗", first.session_id)
+    assert more.answer != first.answer
+    assert not {c.chunk_id for c in first.citations} & {c.chunk_id for c in more.citations}

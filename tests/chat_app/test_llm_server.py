@@ -78,7 +78,8 @@ def test_local_gguf_answerer(assistant, gguf_path):
     from chat_app.engine import Assistant
     from chat_app.sessions import SessionStore
 
-    s = replace(assistant.settings, answerer="llama", gguf_path=gguf_path)
+    # a generous time-out: this test is about the model running (test_slow_local_model… covers time-outs)
+    s = replace(assistant.settings, answerer="llama", gguf_path=gguf_path, llm_timeout=180)
     a = Assistant(s, retrievers=assistant.retrievers, sessions=SessionStore(":memory:"))
     answer = a.ask("伍姓湖以后咋治理？")
     _check_guarded(a, answer)

@@ -23,7 +23,7 @@ def test_sizes_and_mix():
     types = Counter(q.type for q in qs)
     assert types["out_of_scope"] >= 10 and types["adversarial"] >= 10
     assert len(load_questions("dev")) >= 60
-    assert len(load_dialogues()) >= 20
+    assert len(load_dialogues()) >= 50
 
 
 def test_key_facts_and_quotes_occur_in_the_plan():
@@ -44,7 +44,7 @@ def test_gold_headings_exist(headings):
 
 def test_dialogue_gold(headings):
     for d in load_dialogues():
-        assert 2 <= len(d["turns"]) <= 3
+        assert 2 <= len(d["turns"]) <= 4
         for i, t in enumerate(d["turns"]):
             assert (t["rewrite"] is None) == (i == 0), d["id"]
             for fact in t["key_facts"]:

@@ -1,0 +1,85 @@
+"""Follow-up questions made standalone, offline: "那农村呢？", "还有呢", "具体哪年？", "这个投资多少？".
+
+The previous turn gives two things to lean on: its standalone question and the section its answer cited.
+A follow-up either names a sibling of something in the previous question (蒲州镇 for 卿头镇: swap it in), the
+other side of an urban/rural pair (农村 for 城镇: swap it), or asks something short about the same thing
+(→ "问题（上一问）"). "还有呢" repeats the previous question without the passages already given. (Tried
+and dropped on the tuning dialogues: the previous answer's section as the topic of "那X呢", and skipping the
+passages just quoted — both lost follow-up answers.)
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from chat_app.lexicon import CONTRAST_PAIRS
+
+FOLLOWUP_RE = re.compile(r"^(那|那么|还有|另外|这个|那个|它|其|该|此|具体|什么时候|啥时候|啥时|多少|哪些|有哪些|然后)")
+# "生物医药制药产业呢？" — a short "and X?" names a new subject for the previous question
+ABOUT_RE = re.compile(r"^[^？?，,。]{2,14}呢[？?。！!]*$")
+# "还有呢", "还有别的吗", "其他的呢": more of the same (general phrasing)
+MORE_RE = re.compile(r"^(?:还有|另外|其他|其它|别的|更多)+(?:的|些|项目|内容)?[呢吗没不？?。！!]*$")
+LEAD_WORD_RE = re.compile(r"^(那么|那|还有|另外|然后)")
+SHORT = 8  # characters: a question this short leans on the previous one
+
+
+@dataclass(frozen=True)
+class Resolution:
+    standalone: str
+    exclude: frozenset[str] = frozenset()  # passages already given ("还有呢")
+    carried: bool = False  # the previous question was carried along in parentheses
+
+
+class FollowUps:
+    def resolve(self, question: str, history: list[dict]) -> Resolution:
+        if not history:
+            return Resolution(question)
+        prev = history[-1]
+        previous = prev["standalone"]
+        if MORE_RE.match(question):
+            return Resolution(previous, frozenset(prev["cited"]))
+        short = bool(FOLLOWUP_RE.match(question)) or len(question) <= SHORT
+        if not (short or ABOUT_RE.match(question)):
+            return Resolution(question)
+        core = LEAD_WORD_RE.sub("", question).strip("呢吗？?。 ")
+        swapped = contrast(core, previous) or substitute(core, previous)
+        if swapped:
+            return Resolution(swapped)
+        if short:  # too short to stand alone: lean on the previous question
+            return Resolution(f"{core}（{previous.rstrip('？?。')}）", carried=True)
+        return Resolution(question)
+
+
+def contrast(core: str, previous: str) -> str | None:
+    """"农村" after a question about "城镇…": the other side of a pair the previous question names."""
+    for a, b in CONTRAST_PAIRS:
+        for new, old in ((a, b), (b, a)):
+            if core.startswith(new) and old in previous and new not in previous:
+                return previous.replace(old, new, 1)
+    return None
+
+
+CATEGORY_CHARS = frozenset("镇村乡区县市院校园站湖山寺楼馆厂局所库路河")
+BOUNDARY_CHARS = frozenset("的中里在和与及是要把对为从到了吗呢，,。？?！!“”\"《》（）()、：: ")
+
+
+def substitute(core: str, previous: str) -> str | None:
+    """"蒲州镇呢" after "卿头镇以后要发展成个啥样" → "蒲州镇以后要发展成个啥样": the follow-up names
+    a sibling of something in the previous question (same ending: 镇, 产业, 绿化工程), so swap it in."""
+    for n in range(min(len(core) - 1, 4), 0, -1):
+        ending = core[-n:]
+        if n == 1 and ending not in CATEGORY_CHARS:
+            continue
+        end = previous.find(ending)
+        if end < 0:
+            continue
+        start = end
+        while start > 0 and previous[start - 1] not in BOUNDARY_CHARS and not previous[start - 1].isdigit() \
+                and end + n - start < 10:
+            start -= 1
+        old = previous[start:end + n]
+        if old != core and len(old) > n:
+            return previous[:start] + core + previous[end + n:]
+    return None
+
+
