@@ -4,99 +4,69 @@ Bad input never reaches a 500: validation errors become 400/422 with a Chinese `
 """
 from __future__ import annotations
 
-import hashlib
-import hmac
 import json
-import secrets
 import threading
 import time
-from collections import defaultdict, deque
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Literal
+from typing import Annotated, Literal
 
 from fastapi import FastAPI, HTTPException, Query, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, PlainTextResponse, StreamingResponse
-from pydantic import BaseModel, Field, StrictStr
+from pydantic import AfterValidator, BaseModel, Field, Strict, StringConstraints
 
 from chat_app.config import Settings
 from chat_app.engine import Assistant, QuestionError
+from chat_app.security import UI_COOKIE, Guard, RateLimiter, SignedTokens
 
 STATIC = Path(__file__).resolve().parent / "static"
 
 
+INVALID_TEXT = "INVALID_TEXT"  # marks the validation error that becomes a 400 (not a 422)
+SESSION_ID_CHARS = 64
+FEEDBACK_TEXT_CHARS = 4000
+MAX_TURN = 1_000_000
+
+
+def _encodable(text: str) -> str:
+    """A lone surrogate ("\ud800") passes JSON but breaks every later UTF-8 write (SQLite, the response)."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        raise ValueError(INVALID_TEXT) from None
+    return text
+
+
+def Text(max_chars: int | None = None):  # noqa: N802 - a type factory, read like a type
+    return Annotated[str, Strict(), StringConstraints(max_length=max_chars), AfterValidator(_encodable)]
+
+
 class AskRequest(BaseModel):
-    question: StrictStr
-    session_id: StrictStr | None = None
+    question: Text()
+    session_id: Text(SESSION_ID_CHARS) | None = None
 
 
 class FeedbackRequest(BaseModel):
     rating: Literal[1, -1]
-    session_id: StrictStr | None = None
-    turn: int | None = None
-    question: StrictStr = ""
-    answer: StrictStr = ""
-    comment: StrictStr = Field("", max_length=2000)
+    session_id: Text(SESSION_ID_CHARS) | None = None
+    turn: int | None = Field(None, ge=0, le=MAX_TURN)
+    question: Text(FEEDBACK_TEXT_CHARS) = ""
+    answer: Text(FEEDBACK_TEXT_CHARS) = ""
+    comment: Text(2000) = ""
 
 
 class ChatMessage(BaseModel):
-    role: StrictStr
-    content: StrictStr
+    role: Text(32)
+    content: Text()
 
 
 class ChatCompletionRequest(BaseModel):
-    model: StrictStr = "plan-assistant"
+    model: Text(100) = "plan-assistant"
     messages: list[ChatMessage] = Field(min_length=1)
     stream: bool = False
-    user: StrictStr | None = None
-
-
-class RateLimiter:
-    """Sliding one-minute window per client address."""
-
-    def __init__(self, per_minute: int) -> None:
-        self.per_minute = per_minute
-        self.hits: dict[str, deque[float]] = defaultdict(deque)
-        self.lock = threading.Lock()
-
-    def retry_after(self, client: str) -> int:
-        if self.per_minute <= 0:
-            return 0
-        now = time.monotonic()
-        with self.lock:
-            q = self.hits[client]
-            while q and now - q[0] > 60:
-                q.popleft()
-            if len(q) >= self.per_minute:
-                return max(1, int(60 - (now - q[0])) + 1)
-            q.append(now)
-        return 0
-
-
-class WidgetTokens:
-    """Short-lived HMAC tokens baked into /embed, so the public widget keeps working when API
-    keys are on. Anyone can load /embed, so a token opens only the ask endpoints (still rate
-    limited); search, feedback and /v1 stay behind the keys."""
-
-    paths = ("/api/ask", "/api/ask/stream")
-
-    def __init__(self, secret: str = "", ttl_seconds: int = 24 * 3600) -> None:
-        self.secret = (secret or secrets.token_hex(32)).encode()
-        self.ttl = ttl_seconds
-
-    def _sign(self, expires: str) -> str:
-        return hmac.new(self.secret, expires.encode(), hashlib.sha256).hexdigest()[:32]
-
-    def issue(self) -> str:
-        expires = str(int(time.time()) + self.ttl)
-        return f"{expires}.{self._sign(expires)}"
-
-    def valid(self, token: str, path: str) -> bool:
-        expires, _, sig = token.partition(".")
-        return (path in self.paths and expires.isdigit() and int(expires) > time.time()
-                and hmac.compare_digest(sig, self._sign(expires)))
+    user: Text(SESSION_ID_CHARS) | None = None
 
 
 def _sse(events: Iterator[dict]) -> Iterator[str]:
@@ -111,7 +81,7 @@ def create_app(settings: Settings | None = None, assistant: Assistant | None = N
     state: dict = {"assistant": assistant}
     lock = threading.Lock()
     limiter = RateLimiter(settings.rate_limit_per_minute)
-    tokens = WidgetTokens(settings.widget_secret)
+    tokens = SignedTokens(settings.widget_secret)
     embed_html = (STATIC / "embed.html").read_text(encoding="utf-8")
 
     def get_assistant() -> Assistant:
@@ -120,36 +90,30 @@ def create_app(settings: Settings | None = None, assistant: Assistant | None = N
                 state["assistant"] = Assistant(settings)
             return state["assistant"]
 
-    app.add_middleware(CORSMiddleware, allow_origins=list(settings.allowed_origins),
-                       allow_methods=["GET", "POST", "OPTIONS"], allow_headers=["*"])
+    app.add_middleware(Guard, max_body=settings.max_body_bytes, keys=settings.api_keys, limiter=limiter,
+                       tokens=tokens, token_paths=("/api/ask", "/api/ask/stream"))
 
     @app.middleware("http")
-    async def guard(request: Request, call_next):
-        path = request.url.path
-        guarded = path.startswith("/api/") or path.startswith("/v1/")
-        if guarded and request.method == "POST":
-            size = request.headers.get("content-length")
-            if size and size.isdigit() and int(size) > settings.max_body_bytes:
-                return JSONResponse({"detail": "请求内容过大。"}, status_code=413)
-        if guarded and settings.api_keys:
-            key = request.headers.get("x-api-key") or request.headers.get("authorization", "").removeprefix("Bearer ").strip()
-            if key not in settings.api_keys and not tokens.valid(request.headers.get("x-widget-token", ""), path):
-                return JSONResponse({"detail": "缺少或无效的 API 密钥。"}, status_code=401)
-        if guarded:
-            wait = limiter.retry_after(request.client.host if request.client else "unknown")
-            if wait:
-                return JSONResponse({"detail": "请求太频繁，请稍后再试。"}, status_code=429,
-                                    headers={"Retry-After": str(wait)})
+    async def framing(request: Request, call_next):
         response = await call_next(request)
+        path = request.url.path
         if path.startswith("/embed") or path.startswith("/ui"):
             ancestors = " ".join(settings.allowed_origins) if "*" not in settings.allowed_origins else "*"
             response.headers["Content-Security-Policy"] = f"frame-ancestors {ancestors}"
+        if path in ("/ui", "/ui/") and settings.api_keys:  # the page's own API calls carry this cookie
+            response.set_cookie(UI_COOKIE, tokens.issue(), max_age=tokens.ttl, httponly=True, samesite="strict")
         return response
+
+    # outermost: preflights are answered before the guard, and 401/429 carry CORS headers
+    app.add_middleware(CORSMiddleware, allow_origins=list(settings.allowed_origins),
+                       allow_methods=["GET", "POST", "OPTIONS"], allow_headers=["*"])
 
     @app.exception_handler(RequestValidationError)
     async def invalid(request: Request, exc: RequestValidationError):
         if any(e.get("type") == "json_invalid" for e in exc.errors()):
             return JSONResponse({"detail": "请求体不是合法的 JSON。"}, status_code=422)
+        if any(INVALID_TEXT in str(e.get("msg", "")) or e.get("type") == "string_unicode" for e in exc.errors()):
+            return JSONResponse({"detail": "文本中含有无法识别的字符，请检查后重新输入。"}, status_code=400)
         fields = "、".join(".".join(str(p) for p in e.get("loc", ())[1:]) or "请求体" for e in exc.errors())
         return JSONResponse({"detail": f"请求格式不正确：{fields}。"}, status_code=422)
 
@@ -182,6 +146,10 @@ def create_app(settings: Settings | None = None, assistant: Assistant | None = N
     def search(q: str = Query(..., max_length=500), k: int = Query(10, ge=1, le=50)):
         if not q.strip():
             raise HTTPException(400, "查询内容不能为空。")
+        try:
+            _encodable(q)
+        except ValueError:
+            raise HTTPException(400, "文本中含有无法识别的字符，请检查后重新输入。") from None
         return {"query": q, "hits": [h.to_dict() for h in get_assistant().retriever.search(q, k)]}
 
     @app.get("/api/outline")

@@ -79,8 +79,14 @@ def cmd_serve(args: argparse.Namespace) -> int:
     import uvicorn
 
     from chat_app.api import create_app
+    from chat_app.config import Settings
 
-    uvicorn.run(create_app(), host=args.host, port=args.port, log_level="info")
+    settings = Settings.from_env()
+    # uvicorn believes X-Forwarded-For from 127.0.0.1 by default: any local process could then pick a fresh
+    # client identity per request and escape the rate limit. Only configured proxies are believed.
+    trusted = ",".join(settings.trusted_proxies)
+    uvicorn.run(create_app(settings), host=args.host, port=args.port, log_level="info",
+                proxy_headers=bool(trusted), forwarded_allow_ips=trusted or None)
     return 0
 
 

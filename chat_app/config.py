@@ -53,6 +53,7 @@ class Settings:
     api_keys: tuple[str, ...] = ()
     widget_secret: str = ""  # signs /embed's widget tokens; "" = random per process (set it for several workers)
     allowed_origins: tuple[str, ...] = ("*",)
+    trusted_proxies: tuple[str, ...] = ()  # X-Forwarded-For is believed only from these addresses
     db_path: Path = field(default_factory=lambda: _db_path())
 
     @classmethod
@@ -79,6 +80,7 @@ class Settings:
             api_keys=_list("API_KEYS") or d.api_keys,
             widget_secret=_env("WIDGET_SECRET", d.widget_secret),
             allowed_origins=_list("ALLOWED_ORIGINS") or d.allowed_origins,
+            trusted_proxies=_list("TRUSTED_PROXIES") or d.trusted_proxies,
             db_path=d.db_path,
         )
 

@@ -102,6 +102,10 @@ class Assistant:
         q = question.strip()
         if not q:
             raise QuestionError("问题不能为空。")
+        try:
+            q.encode("utf-8")
+        except UnicodeEncodeError:
+            raise QuestionError("问题中含有无法识别的字符，请检查后重新输入。") from None
         if len(q) > self.settings.max_question_chars:
             raise QuestionError(f"问题太长了（{len(q)} 字），请控制在 {self.settings.max_question_chars} 字以内。")
         return q

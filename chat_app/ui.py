@@ -106,9 +106,11 @@ def _officials(get_assistant: Callable[[], Assistant]) -> None:
         table = gr.Dataframe(headers=["名次", "章", "节", "片段"], interactive=False, wrap=True)
 
         def search(query: str):
-            if not query.strip():
-                return [], []
             a = get_assistant()
+            try:  # the same limits as /api/search: length, and text that can be encoded
+                query = a.validate(query)
+            except QuestionError as exc:
+                return [(str(exc), None)], []
             hits = a.retriever.search(query, 10)
             terms = set(a.retrievers.bm25.tokenizer.query_tokens(query))
             spans: list[tuple[str, str | None]] = []

@@ -108,9 +108,9 @@ def test_rate_limit_and_api_keys(assistant):
     from chat_app.api import create_app
     from chat_app.config import Settings
 
-    app = create_app(replace(Settings(), rate_limit_per_minute=2, api_keys=("k1",)), assistant=assistant)
+    app = create_app(replace(Settings(), rate_limit_per_minute=3, api_keys=("k1",)), assistant=assistant)
     with TestClient(app) as c:
-        assert c.get("/api/search", params={"q": "教育"}).status_code == 401
+        assert c.get("/api/search", params={"q": "教育"}).status_code == 401  # counts toward the limit too
         h = {"x-api-key": "k1"}
         assert c.get("/api/search", params={"q": "教育"}, headers=h).status_code == 200
         assert c.get("/api/search", params={"q": "教育"}, headers=h).status_code == 200
