@@ -453,6 +453,15 @@ def test_embed_works_when_api_keys_are_on(driver, assistant):
         _open_embed(driver, f"{url}/embed")
         state = _ask_in_embed(driver, "森林覆盖率2025年目标是多少？", need_citation="第")
         assert "30.8" in state["text"]
+        # /ui too: its own calls to Gradio's API carry the HttpOnly token cookie set with the page
+        driver.get(f"{url}/ui")
+        box = _wait(driver, lambda d: next((t for t in d.find_elements(By.CSS_SELECTOR, "textarea")
+                                            if t.is_displayed() and not t.get_attribute("readonly")), False),
+                    ANSWER_TIMEOUT, "Gradio chat textarea not found")
+        box.send_keys("伍姓湖以后咋治理？")
+        box.send_keys(Keys.ENTER)
+        _wait(driver, lambda d: "伍姓湖" in (d.execute_script(GRADIO_BOT_TEXT_JS) or ""), ANSWER_TIMEOUT,
+              "/ui gave no answer with keys on")
     finally:
         server.should_exit = True
         thread.join(timeout=5)
