@@ -135,6 +135,10 @@ class Guard:
             if body is None:
                 await reply(send, 413, "请求内容过大。")
                 return
+            problem = body_problem(body, headers.get("content-type", ""))
+            if problem:
+                await reply(send, *problem)
+                return
             receive = _replay(body, receive)
         client = (scope.get("client") or ("unknown", 0))[0]
         wait = self.limiter.retry_after(client)
@@ -167,6 +171,26 @@ class Guard:
             if not message.get("more_body"):
                 break
         return b"".join(chunks)
+
+
+def _no_constants(name: str):
+    raise ValueError(name)
+
+
+def body_problem(body: bytes, content_type: str) -> tuple[int, str] | None:
+    """A JSON body must be UTF-8 and plain JSON (no NaN/Infinity) before any route — Gradio's included —
+    parses it: Gradio answers both with a 500."""
+    if "json" not in content_type or not body:
+        return None
+    try:
+        text = body.decode("utf-8")
+    except UnicodeDecodeError:
+        return 400, "请求内容不是合法的 UTF-8 文本。"
+    try:
+        json.loads(text, parse_constant=_no_constants)
+    except ValueError:
+        return 422, "请求体不是合法的 JSON。"
+    return None
 
 
 def _replay(body: bytes, original):

@@ -118,3 +118,21 @@ def test_failed_keys_count_toward_the_limit(assistant):
     c = TestClient(create_app(settings, assistant=assistant))
     codes = [c.post("/api/ask", json={"question": "x"}, headers={"x-api-key": "guess"}).status_code for _ in range(5)]
     assert codes[:3] == [401, 401, 401] and codes[3:] == [429, 429]
+
+
+@pytest.mark.parametrize("keys, seed", [(False, 3), (True, 5)])
+def test_fuzzed_requests_never_get_a_5xx(assistant, keys, seed):
+    """A short run of eval/fuzz_api.py (the full run: `python -m eval.fuzz_api --cases 1200`)."""
+    from eval.fuzz_api import run
+
+    codes, failures = run(240, seed, keys, assistant=assistant)
+    assert failures == [] and sum(codes.values()) == 240
+    assert codes[400] > 0 and codes[422] > 0 and (codes[401] > 0) == keys  # the junk was really rejected
+
+
+def test_invalid_utf8_and_nan_bodies_are_rejected_before_gradio(client):
+    h = {"content-type": "application/json", "x-api-key": KEY}
+    bad = client.post("/ui/gradio_api/call/search", content=b'{"data": ["\xed\xa0\x80"]}', headers=h)
+    assert bad.status_code == 400 and "UTF-8" in bad.json()["detail"]
+    nan = client.post("/ui/gradio_api/call/search", content=b"NaN", headers=h)
+    assert nan.status_code == 422
