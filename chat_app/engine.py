@@ -1,7 +1,8 @@
-"""The assistant: follow-up rewriting → guards → retrieval → answerer → guards → history.
+"""The assistant: follow-up → Query → injection check → retrieval → checks (place, support model, premise)
+→ an answer composed for the decided support level → history.
 
-Every entry point (CLI, HTTP, Gradio, widget) calls ``Assistant.ask`` or
-``Assistant.stream``, so all of them get the same guards and the same answers.
+Every entry point (CLI, HTTP, Gradio, widget) calls ``Assistant.ask`` or ``Assistant.stream``, so all of
+them get the same checks and the same answers.
 """
 from __future__ import annotations
 
@@ -27,9 +28,10 @@ INJECTION_REPLY = "我只能根据《永济市国民经济和社会发展第十�
 NOT_MENTIONED = "抱歉，规划中未提及这方面的内容。"
 RELATED_TAIL = "以下是规划中与此最相关的原文："
 SUGGESTIONS = 3  # nearest sections offered after a refusal
-# How the related answer names what the plan lacks ("规划没有写明五老峰门票的具体金额。").
-DETAIL_PHRASES = {"金额": "具体金额", "人数": "具体人数", "长度": "具体长度", "数量": "具体数量", "面积": "具体面积",
-                  "具体时间": "具体时间", "具体钟点": "具体钟点", "年代": "年代", "具体地点": "具体地点", "负责单位": "负责单位", "办理方式": "办理方式"}
+# How the related answer names what the plan lacks ("关于“五老峰门票”，规划没有写明具体金额。").
+DETAIL_PHRASES = {"金额": "具体金额", "人数": "具体人数", "长度": "具体长度", "数量": "具体数量",
+                  "面积": "具体面积", "具体时间": "具体时间", "具体钟点": "具体钟点", "年代": "年代",
+                  "具体地点": "具体地点", "负责单位": "负责单位", "办理方式": "办理方式"}
 
 
 class QuestionError(ValueError):

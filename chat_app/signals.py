@@ -35,7 +35,8 @@ FEATURE_SIGNS = {
     "coverage": 1, "unknown": -1, "dense_peak": 1, "dense_top": 1, "dense_gap": 1, "lex_wig": 1, "lex_nqc": 1,
     "agreement": 1, "overlap": 1, "fused_gap": 1, "asks_detail": -1, "detail_missing": -1, "length": 0,
     "sentence_coverage": 1, "heaviest_missing": -1, "missing_words": -1, "top1_coverage": 1,
-    "specific_missing": -1, "most_specific_missing": -1, "general_coverage": 1, "bigram_top1": 1, "bigram_top5": 1, "coverage_contrast": 0,
+    "specific_missing": -1, "most_specific_missing": -1, "general_coverage": 1, "bigram_top1": 1, "bigram_top5": 1,
+    "coverage_contrast": 0,
 }
 
 
