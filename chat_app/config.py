@@ -47,6 +47,7 @@ class Settings:
     gguf_ctx: int = 2048
     gguf_chat_format: str = ""  # "" = the template inside the GGUF file (llama.cpp's fallback otherwise)
     llm_max_tokens: int = 300
+    llm_max_concurrent: int = 4  # model calls at once; more wait for none and answer extractively
     max_question_chars: int = 500
     max_body_bytes: int = 16384
     rate_limit_per_minute: int = 60
@@ -74,6 +75,7 @@ class Settings:
             gguf_ctx=int(_float("GGUF_CTX", d.gguf_ctx)),
             gguf_chat_format=_env("GGUF_CHAT_FORMAT", d.gguf_chat_format),
             llm_max_tokens=int(_float("LLM_MAX_TOKENS", d.llm_max_tokens)),
+            llm_max_concurrent=int(_float("LLM_MAX_CONCURRENT", d.llm_max_concurrent)),
             max_question_chars=int(_float("MAX_QUESTION_CHARS", d.max_question_chars)),
             max_body_bytes=int(_float("MAX_BODY_BYTES", d.max_body_bytes)),
             rate_limit_per_minute=int(_float("RATE_LIMIT", d.rate_limit_per_minute)),

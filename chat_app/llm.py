@@ -8,6 +8,8 @@ import re
 import threading
 import time
 from abc import ABC, abstractmethod
+from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import TimeoutError as FutureTimeout
 from collections.abc import Iterator, Sequence
 from dataclasses import replace
 
@@ -48,9 +50,31 @@ def degenerate(text: str) -> bool:
 
 
 class LLMAnswerer(ABC):
+    """Every model call runs under a total deadline (``deadline`` seconds: connect + read + generation) and
+    at most ``max_concurrent`` at once. HTTP clients time out per read, so a backend that drips a byte a
+    second never times out by itself; the caller stops waiting at the deadline and answers extractively,
+    and the bounded worker pool keeps stuck calls from taking every server thread."""
+
     mode = "llm"
     n_sources = 5
     system_in_user = False
+    deadline = 20.0
+    max_concurrent = 4
+    _pool: ThreadPoolExecutor | None = None
+    _slots: threading.BoundedSemaphore | None = None
+
+    def _call(self, messages: list[dict]) -> str:
+        if self._pool is None:
+            self._pool = ThreadPoolExecutor(self.max_concurrent, thread_name_prefix="llm")
+            self._slots = threading.BoundedSemaphore(self.max_concurrent)
+        if not self._slots.acquire(blocking=False):
+            raise TimeoutError("all model slots busy")
+        future = self._pool.submit(self.complete, messages)
+        future.add_done_callback(lambda _: self._slots.release())
+        try:
+            return future.result(timeout=self.deadline)
+        except FutureTimeout:
+            raise TimeoutError(f"model slower than {self.deadline:.0f} s") from None
 
     @abstractmethod
     def complete(self, messages: list[dict]) -> str:
@@ -59,7 +83,7 @@ class LLMAnswerer(ABC):
     def condense(self, question: str, history: list[dict]) -> str | None:
         text = "\n".join(f"用户：{h['question']}\n助手：{h['answer'][:120]}" for h in history[-3:])
         try:
-            out = self.complete([{"role": "user", "content": CONDENSE_PROMPT.format(history=text, question=question)}])
+            out = self._call([{"role": "user", "content": CONDENSE_PROMPT.format(history=text, question=question)}])
         except Exception:  # noqa: BLE001 - any failure means: keep the offline rewrite
             return None
         out = out.strip().splitlines()[0].strip() if out.strip() else ""
@@ -68,7 +92,7 @@ class LLMAnswerer(ABC):
     def answer(self, question: str, standalone: str, hits: Sequence[Hit], fallback: Answer) -> Answer:
         sources = list(hits[: self.n_sources])
         try:
-            text = self.complete(messages_for(standalone, sources, self.system_in_user)).strip()
+            text = self._call(messages_for(standalone, sources, self.system_in_user)).strip()
         except Exception as exc:  # noqa: BLE001 - unreachable/slow model → extractive answer
             return replace(fallback, notes=fallback.notes + (f"llm unavailable: {type(exc).__name__}",))
         if REFUSAL in text and len(text) < 40:
@@ -91,9 +115,11 @@ class LLMAnswerer(ABC):
 class OpenAIAnswerer(LLMAnswerer):
     mode = "openai"
 
-    def __init__(self, base_url: str, model: str, api_key: str, timeout: float, max_tokens: int = 300) -> None:
+    def __init__(self, base_url: str, model: str, api_key: str, timeout: float, max_tokens: int = 300,
+                 max_concurrent: int = 4) -> None:
         from langchain_openai import ChatOpenAI
 
+        self.deadline, self.max_concurrent = timeout, max_concurrent
         self.chat = ChatOpenAI(base_url=base_url or None, model=model or "default", api_key=api_key or "none",
                                timeout=timeout, max_retries=0, temperature=0, max_tokens=max_tokens)
 
@@ -124,7 +150,8 @@ class LlamaAnswerer(LLMAnswerer):
         self.llm = Llama(model_path=path, n_ctx=n_ctx, n_threads=n_threads, verbose=False,
                          chat_format=chat_format or None)
         self.max_tokens = max_tokens
-        self.timeout = timeout
+        self.timeout = self.deadline = timeout
+        self.max_concurrent = 1  # one Llama object: calls are serialised anyway
         self._lock = threading.Lock()
 
     def complete(self, messages: list[dict]) -> str:
@@ -149,7 +176,7 @@ class LlamaAnswerer(LLMAnswerer):
 def make_llm_answerer(settings: Settings) -> LLMAnswerer | None:
     if settings.answerer == "openai":
         return OpenAIAnswerer(settings.llm_base_url, settings.llm_model, settings.llm_api_key, settings.llm_timeout,
-                              settings.llm_max_tokens)
+                              settings.llm_max_tokens, settings.llm_max_concurrent)
     if settings.answerer == "llama":
         if not settings.gguf_path:
             raise ValueError("使用本地模型需要设置 PLAN_ASSISTANT_GGUF_PATH")
