@@ -6,6 +6,7 @@ from collections.abc import Callable
 import gradio as gr
 
 from chat_app.engine import Assistant, QuestionError
+from ingest.store import read_chunks
 
 STARTERS = ["娃上学的事规划咋说？", "看病难，规划有啥办法？", "冬天烧煤取暖以后还让烧不？",
             "“十四五”常住人口城镇化率目标是多少？", "专栏3有哪些交通项目？"]
@@ -82,7 +83,9 @@ def build_ui(get_assistant: Callable[[], Assistant]) -> gr.Blocks:
 
 
 def _officials(get_assistant: Callable[[], Assistant]) -> None:
-    chunks = get_assistant().retrievers.chunks
+    # the chunks file, not the assistant: building the page must not wait for the index (the server
+    # listens, and /healthz says "loading", while the index loads in the background)
+    chunks = read_chunks()
     chapters = list(dict.fromkeys(c.chapter for c in chunks if c.chapter))
     with gr.Accordion("规划目录（章 → 节 → 原文）", open=False):
         ch = gr.Dropdown(chapters, label="章", value=chapters[0])

@@ -142,3 +142,19 @@ def test_embed_headers_and_widget(live_server):
     r = httpx.get(f"{live_server}/embed")
     assert r.status_code == 200 and "frame-ancestors" in r.headers["content-security-policy"]
     assert httpx.get(f"{live_server}/widget.js").headers["content-type"].startswith("application/javascript")
+
+
+def test_healthz_says_loading_until_the_index_is_ready():
+    """The app is created (and could listen) before the assistant is loaded; /healthz tells the two apart."""
+    import time
+
+    from chat_app.api import create_app
+    from chat_app.config import Settings
+
+    with TestClient(create_app(Settings())) as c:
+        first = c.get("/healthz")
+        assert first.status_code == 503 and first.json() == {"status": "loading"}
+        deadline = time.monotonic() + 60
+        while c.get("/healthz").status_code != 200 and time.monotonic() < deadline:
+            time.sleep(0.2)
+        assert c.get("/healthz").json() == {"status": "ok"}
