@@ -104,21 +104,27 @@ def _covered(term: str, expansions: Sequence[str], seen: set[str], text: str, bm
     return term not in bm25.bm25.idf and bool(homophones(term, bm25) & seen)
 
 
-def coverage(question: str, hits: Sequence[Hit], bm25: BM25Retriever, depth: int = COVERAGE_DEPTH) -> Coverage:
-    """How much of what the question is about (IDF-weighted) the best chunks mention."""
+def _evidence_words(hits: Sequence[Hit], bm25: BM25Retriever, depth: int) -> tuple[set[str], str]:
+    """The top passages' tokens (cached by the BM25 index) and their lower-cased text, for `_covered`."""
     seen: set[str] = set()
     for h in hits[:depth]:
         cached = bm25.token_sets.get(h.chunk.id)
         seen.update(cached if cached is not None else bm25.tokenizer.tokens(h.chunk.index_text()))
-    text = "\n".join(h.chunk.text for h in hits[:depth]).lower()
+    return seen, "\n".join(h.chunk.text for h in hits[:depth]).lower()
+
+
+def coverage(question: str, hits: Sequence[Hit], bm25: BM25Retriever, depth: int = COVERAGE_DEPTH) -> Coverage:
+    """How much of what the question is about (IDF-weighted) the best chunks mention."""
+    seen, text = _evidence_words(hits, bm25, depth)
     terms = question_terms(question, bm25)
     if not terms:
         return Coverage(0.0, ())
     idf = bm25.bm25.idf
     total = sum(w for _, w, _ in terms)
-    got = sum(w for t, w, e in terms if _covered(t, e, seen, text, bm25))
+    found = [_covered(t, e, seen, text, bm25) for t, _, e in terms]
+    got = sum(w for (_, w, _), ok in zip(terms, found) if ok)
     absent = sum(w for t, w, _ in terms if t not in idf)
-    missing = [(t, w) for t, w, e in terms if not _covered(t, e, seen, text, bm25)]
+    missing = [(t, w) for (t, w, _), ok in zip(terms, found) if not ok]
     heaviest = max((w for _, w in missing), default=0.0) / max(w for _, w, _ in terms)
     return Coverage(got / total, tuple(t for t, _ in missing), absent / total, heaviest)
 
@@ -137,10 +143,7 @@ def specificity(term: str, bm25: BM25Retriever) -> float:
 def general_coverage(question: str, hits: Sequence[Hit], bm25: BM25Retriever, depth: int = COVERAGE_DEPTH) -> float:
     """Coverage with every word weighted by its general-language surprisal instead of the plan's IDF:
     colloquial filler the plan never uses weighs little, a specific concept it never uses a lot."""
-    seen: set[str] = set()
-    for h in hits[:depth]:
-        seen.update(bm25.token_sets.get(h.chunk.id) or bm25.tokenizer.tokens(h.chunk.index_text()))
-    text = "\n".join(h.chunk.text for h in hits[:depth]).lower()
+    seen, text = _evidence_words(hits, bm25, depth)
     terms = [(t, specificity(t, bm25), e) for t, _, e in question_terms(question, bm25)]
     total = sum(w for _, w, _ in terms)
     got = sum(w for t, w, e in terms if _covered(t, e, seen, text, bm25))

@@ -13,7 +13,7 @@ from dataclasses import replace
 from chat_app.checks import Check, ForeignPlaceCheck, InjectionCheck, PremiseCheck, SupportCheck
 from chat_app.config import Settings
 from chat_app.extractive import ExtractiveAnswerer
-from chat_app.followups import FollowUps
+from chat_app.followups import resolve
 from chat_app.overview import SectionOverview
 from chat_app.query import subject, understand
 from chat_app.schema import Answer, Decision, Query
@@ -88,7 +88,6 @@ class Assistant:
         headings = dict.fromkeys(h for c in chunks for h in (c.chapter, c.section, c.title) if h)
         self.plan_text = "\n".join(list(headings) + [c.text for c in chunks])
         self.overview = SectionOverview(chunks)
-        self.followups = FollowUps()
         self.checks: tuple[Check, ...] = (ForeignPlaceCheck(self.plan_text),
                                           SupportCheck(self.retrievers, support_model or SupportModel.load()))
         self.injection = InjectionCheck()
@@ -114,7 +113,7 @@ class Assistant:
 
     def standalone(self, question: str, history: list[dict]) -> tuple[str, set[str]]:
         """Offline follow-up rewriting (chat_app/followups.py); the LLM answerers may condense instead."""
-        r = self.followups.resolve(question, history)
+        r = resolve(question, history)
         return r.standalone, set(r.exclude)
 
     # -- answering ----------------------------------------------------------------------
@@ -122,7 +121,7 @@ class Assistant:
         q = self.validate(question)
         sid = session_id or SessionStore.new_id()
         history = self.sessions.history(sid) if session_id else []
-        resolved = self.followups.resolve(q, history)
+        resolved = resolve(q, history)
         standalone, exclude = resolved.standalone, set(resolved.exclude)
         if self.llm is not None and use_llm and history:
             standalone = self.llm.condense(q, history) or standalone
@@ -138,19 +137,18 @@ class Assistant:
         injected = self.injection.decide(query, Evidence((), ()))
         if injected is not None:
             return refusal(q, [], injected)
-        evidence = self.evidence(query)
         listed = (self.overview.answer(standalone) or self.extractive.whole_box(standalone)) if structural else None
         if listed is not None:  # "专栏3有哪些项目", "“X”这一节讲了什么": the structure answers it
             return replace(listed, question=q, notes=("answered from the plan's structure",))
+        evidence = self.evidence(query)
         decision = self.decide(query, evidence)
         hits = list(evidence.hits)
         if decision.support == "none":
             return refusal(q, hits, decision)
-        base = replace(self.extractive.answer(standalone, hits, structural), question=q)
+        # a corrected claim is answered without its "为什么/听说": what the plan does say about the topic
+        premise = decision.reason == "false_premise" and NEGATIVE_VERB_STRIP.sub("", standalone)
+        base = replace(self.extractive.answer(premise or standalone, hits, structural), question=q)
         if decision.support == "related":
-            strip = NEGATIVE_VERB_STRIP.sub("", standalone) if decision.reason == "false_premise" else ""
-            if strip:
-                base = replace(self.extractive.answer(strip, hits, structural), question=q)
             text = related_lead(query, decision) + base.answer
             return replace(base, answer=text, support="related", notes=(decision.note,))
         base = replace(base, notes=(decision.note,))
@@ -182,7 +180,3 @@ class Assistant:
 
 
 NEGATIVE_VERB_STRIP = re.compile(r"为什么|为何|为啥|听说|真的假的|是不是")
-
-
-def citations_event(answer: Answer) -> dict:
-    return answer.citations_event()

@@ -30,24 +30,23 @@ class Resolution:
     carried: bool = False  # the previous question was carried along in parentheses
 
 
-class FollowUps:
-    def resolve(self, question: str, history: list[dict]) -> Resolution:
-        if not history:
-            return Resolution(question)
-        prev = history[-1]
-        previous = prev["standalone"]
-        if MORE_RE.match(question):
-            return Resolution(previous, frozenset(prev["cited"]))
-        short = bool(FOLLOWUP_RE.match(question)) or len(question) <= SHORT
-        if not (short or ABOUT_RE.match(question)):
-            return Resolution(question)
-        core = LEAD_WORD_RE.sub("", question).strip("呢吗？?。 ")
-        swapped = contrast(core, previous) or substitute(core, previous)
-        if swapped:
-            return Resolution(swapped)
-        if short:  # too short to stand alone: lean on the previous question
-            return Resolution(f"{core}（{previous.rstrip('？?。')}）", carried=True)
+def resolve(question: str, history: list[dict]) -> Resolution:
+    if not history:
         return Resolution(question)
+    prev = history[-1]
+    previous = prev["standalone"]
+    if MORE_RE.match(question):
+        return Resolution(previous, frozenset(prev["cited"]))
+    short = bool(FOLLOWUP_RE.match(question)) or len(question) <= SHORT
+    if not (short or ABOUT_RE.match(question)):
+        return Resolution(question)
+    core = LEAD_WORD_RE.sub("", question).strip("呢吗？?。 ")
+    swapped = contrast(core, previous) or substitute(core, previous)
+    if swapped:
+        return Resolution(swapped)
+    if short:  # too short to stand alone: lean on the previous question
+        return Resolution(f"{core}（{previous.rstrip('？?。')}）", carried=True)
+    return Resolution(question)
 
 
 def contrast(core: str, previous: str) -> str | None:

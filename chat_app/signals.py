@@ -52,7 +52,6 @@ class Evidence:
 class Signals:
     values: dict[str, float]
     missing_detail: str  # the asked detail the evidence lacks, or ""
-    missing_words: tuple[str, ...]  # question words no top passage mentions (for the note)
 
     def vector(self, names: Sequence[str] = FEATURES) -> np.ndarray:
         return np.array([self.values[n] for n in names], dtype=np.float64)
@@ -159,4 +158,4 @@ def compute(retrievers: RetrieverSet, query: Query, evidence: Evidence) -> Signa
     }
     # everyday words found but the plan's own rare words missing (or the reverse): either way a signal
     values["coverage_contrast"] = values["general_coverage"] - values["coverage"]
-    return Signals(values, missing, cov.missing)
+    return Signals(values, missing)

@@ -174,7 +174,7 @@ def fit(rows: list[Row]) -> SupportModel:
 
 
 def _signals(r: Row) -> Signals:
-    return Signals(dict(zip(FEATURES, map(float, r.x))), "", ())
+    return Signals(dict(zip(FEATURES, map(float, r.x))), "")
 
 
 def decisions(model: SupportModel, rows: list[Row]) -> list[str]:

@@ -14,7 +14,7 @@ def _model() -> SupportModel:
 
 
 def _signals(**values) -> Signals:
-    return Signals({f: values.get(f, 0.0) for f in FEATURES}, "", ())
+    return Signals({f: values.get(f, 0.0) for f in FEATURES}, "")
 
 
 def test_three_outcomes():
