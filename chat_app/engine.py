@@ -82,7 +82,8 @@ class Assistant:
         self.retrievers = retrievers or build_retrievers(
             read_chunks(), embedding=self.settings.embedding, index_dir=self.settings.index_dir, progress=False)
         self.retriever = self.retrievers.get(self.settings.retriever)
-        self.extractive = ExtractiveAnswerer(self.retrievers.bm25, self.retrievers.chunks)
+        self.extractive = ExtractiveAnswerer(self.retrievers.bm25, self.retrievers.chunks,
+                                             self.retrievers.dense.sentence_similarities)
         self.sessions = sessions or SessionStore(self.settings.db_path)
         chunks = self.retrievers.chunks
         headings = dict.fromkeys(h for c in chunks for h in (c.chapter, c.section, c.title) if h)

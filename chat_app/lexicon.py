@@ -92,6 +92,14 @@ PLACE_SUFFIXES = frozenset("省市区县镇乡村州旗")
 # code, an essay, a translation), in Chinese and English. An ignore-verb must meet an instruction noun
 # nearby. "覆盖" means "override" only before an instruction noun (覆盖之前的指令/设定); before 率/面/要求
 # it is coverage, as the plan uses it dozens of times.
+# Off-task content: a verb of composing ("帮我写/编/生成") before a genre no plan is written in (general
+# Chinese genre names: poems, songs, doggerel, couplets, fiction, jokes, essays, advertising copy, program code),
+# and "用 Python…". The verb must be a request (帮我写, 写一首/写个, 编段): "规划里写没写…" asks what the plan
+# says, the plan itself 创作一批经典歌曲, and 写 after 谱/书/描 is "to write history", as plans say (谱写新篇章).
+COMPOSE_VERBS = (r"((帮|给|替)(我|俺|咱)[^，。？?]{0,4}(写|编|作|创作|生成)|(?<![谱书描抄])写(一|几|两)?(首|段|篇|个|份|则|封|条|句)|"
+                 r"编(一|几)?(首|段|篇|个|则|条|句))")
+OFF_TASK_GENRES = r"(诗|绝句|歌|对联|顺口溜|小说|故事|笑话|段子|作文|广告|文案|代码|程序|脚本|爬虫|情书)"
+PROGRAMMING_LANGUAGES = r"(python|java|javascript|c\+\+|sql|shell|php)(?![a-z])"
 INSTRUCTION_NOUNS = r"(指令|规则|限制|提示|设定|要求|以上|之前|上面|前面|文件|规划|原文)"
 INJECTION_RE = re.compile(
     rf"(忽略|无视|别管|不要管|不用管|不要理会|别理|抛开|绕过|忘记|忘掉|停止引用).{{0,12}}{INSTRUCTION_NOUNS}|"
@@ -101,7 +109,9 @@ INJECTION_RE = re.compile(
     r"不受任何限制|没有任何限制|无限制模式|开发者模式|管理员模式|调试模式|越狱|角色扮演|(你|你来|请你)扮演|扮演(一个|一位|一名)|你现在是|"
     r"(就|先)?(当|假装|假设|想象)你是|现命令你|最高优先级|【SYSTEM】|\[SYSTEM\]|原封不动.{0,6}(发|给|输出)|"
     r"编造|捏造|杜撰|伪造|瞎编|随便编|编(一?个|一些|些)(数|数据|数字)|(口吻|身份)(撰写|来写|写一|回答)|"
-    r"当作规划(数据|原文|内容)|写(一)?首诗|讲(一)?个笑话|写(一)?段代码|写(一)?篇(作文|广告|小说|文章)|翻译成英文|"
+    r"当作规划(数据|原文|内容)|讲(一)?个笑话|翻译成.{0,4}(文|语)|"
+    rf"{COMPOSE_VERBS}[^，。？！?!]{{0,10}}{OFF_TASK_GENRES}|用\s*{PROGRAMMING_LANGUAGES}|"
+    r"以[^，。？?]{1,8}(身份|口吻|名义)(正式|郑重)?(宣布|发布|回答|声明|表态)|"
     r"system\s*prompt|\bprompt\b|ignore (all|previous|above|prior|the)|disregard (all|previous|the)|"
     r"you are now|pretend (to be|you are)|act as|jailbreak|developer mode|\bDAN\b|reveal your",
     re.IGNORECASE,

@@ -23,11 +23,13 @@ from retriever.factory import RetrieverSet
 
 TOP = 5  # passages an answer draws on
 DETAIL_DEPTH = 6  # passages searched for an asked detail
+SENTENCE_GAP_RANK = 9  # the tenth-best sentence: the usual QPP "top-k gap" (Shtok et al.)
 PART_MIN_CHARS = 4  # "签多少钱的项目？能开工多少？": parts this long get their own dense peak
 FEATURES = ("coverage", "unknown", "dense_peak", "dense_top", "dense_gap", "lex_wig", "lex_nqc",
             "agreement", "overlap", "fused_gap", "asks_detail", "detail_missing", "length",
             "sentence_coverage", "heaviest_missing", "missing_words", "top1_coverage", "specific_missing",
-            "most_specific_missing", "general_coverage", "bigram_top1", "bigram_top5", "coverage_contrast")
+            "most_specific_missing", "general_coverage", "bigram_top1", "bigram_top5", "coverage_contrast",
+            "sent_top1", "sent_top5", "sent_best", "sent_gap")
 
 # Which way each signal should push "the plan answers this" (+1 up, -1 down, 0 either way). The fit keeps
 # only weights that agree: with correlated signals an unconstrained fit can reward *missing* coverage.
@@ -36,7 +38,7 @@ FEATURE_SIGNS = {
     "agreement": 1, "overlap": 1, "fused_gap": 1, "asks_detail": -1, "detail_missing": -1, "length": 0,
     "sentence_coverage": 1, "heaviest_missing": -1, "missing_words": -1, "top1_coverage": 1,
     "specific_missing": -1, "most_specific_missing": -1, "general_coverage": 1, "bigram_top1": 1, "bigram_top5": 1,
-    "coverage_contrast": 0,
+    "coverage_contrast": 0, "sent_top1": 1, "sent_top5": 1, "sent_best": 1, "sent_gap": 1,
 }
 
 
@@ -120,6 +122,21 @@ def _bigram_share(retrievers: RetrieverSet, standalone: str, hits: Sequence[Hit]
     return len(pairs & found) / len(pairs)
 
 
+def _sentence_signals(retrievers: RetrieverSet, standalone: str, hits: Sequence[Hit]) -> dict[str, float]:
+    """How close the question comes to one sentence of the plan (retriever/sentences.py): in the best
+    passage, in the top passages, anywhere, and how far the best sentence stands out from the tenth."""
+    dense = retrievers.dense
+    everywhere = np.sort(dense.sentence_scores(standalone))[::-1]
+    if not len(everywhere):
+        return {"sent_top1": 0.0, "sent_top5": 0.0, "sent_best": 0.0, "sent_gap": 0.0}
+    sims = dense.sentence_similarities(standalone, [h.chunk.id for h in hits[:TOP]])
+    best_id = hits[0].chunk.id if hits else ""
+    top1 = [s for cid, _, s in sims if cid == best_id]
+    return {"sent_top1": max(top1, default=0.0), "sent_top5": max((s for _, _, s in sims), default=0.0),
+            "sent_best": float(everywhere[0]),
+            "sent_gap": float(everywhere[0] - everywhere[min(SENTENCE_GAP_RANK, len(everywhere) - 1)])}
+
+
 def compute(retrievers: RetrieverSet, query: Query, evidence: Evidence) -> Signals:
     hits = list(evidence.hits)
     bm25 = retrievers.bm25
@@ -156,6 +173,7 @@ def compute(retrievers: RetrieverSet, query: Query, evidence: Evidence) -> Signa
         "bigram_top1": _bigram_share(retrievers, query.standalone, hits[:1]),
         "bigram_top5": _bigram_share(retrievers, query.standalone, hits[:TOP]),
     }
+    values.update(_sentence_signals(retrievers, query.standalone, hits))
     # everyday words found but the plan's own rare words missing (or the reverse): either way a signal
     values["coverage_contrast"] = values["general_coverage"] - values["coverage"]
     return Signals(values, missing)

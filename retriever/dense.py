@@ -25,6 +25,7 @@ from tqdm import tqdm
 from ingest.schema import Chunk
 from retriever.base import ScoringRetriever
 from retriever.embeddings import PlanEmbeddings
+from retriever.sentences import SentenceVectors
 
 QUERY_PUNCT_RE = re.compile(r"[？?，,。！!、；;：:“”\"'‘’（）()\s]+")
 QUERY_CACHE_SIZE = int(os.environ.get("PLAN_ASSISTANT_QUERY_CACHE", "2048"))
@@ -59,8 +60,10 @@ class DenseRetriever(ScoringRetriever):
 
     def __init__(self, chunks: Sequence[Chunk], embeddings: PlanEmbeddings,
                  vectors: np.ndarray, heading_vectors: np.ndarray,
-                 index: faiss.Index | None = None) -> None:
+                 index: faiss.Index | None = None, sentences: SentenceVectors | None = None) -> None:
         super().__init__(chunks)
+        self.sentences = sentences
+        self.position = {c.id: i for i, c in enumerate(self.chunks)}
         self.embeddings = embeddings
         self.vectors = vectors
         self.heading_vectors = heading_vectors
@@ -101,6 +104,20 @@ class DenseRetriever(ScoringRetriever):
         self._last.value = (text, out)
         return out
 
+    def sentence_similarities(self, query: str, chunk_ids: Sequence[str]) -> list[tuple[str, str, float]]:
+        """(chunk id, sentence, cosine) for the sentences of these chunks; empty without sentence vectors."""
+        if self.sentences is None:
+            return []
+        positions = [self.position[c] for c in chunk_ids if c in self.position]
+        qv = self._query_vector(self.query_text(query))
+        return [(self.chunks[p].id, t, s) for p, t, s in self.sentences.similarities(qv, positions)]
+
+    def sentence_scores(self, query: str) -> np.ndarray:
+        """Cosine of the query with every sentence of the plan (empty without sentence vectors)."""
+        if self.sentences is None:
+            return np.zeros(0)
+        return self.sentences.all_similarities(self._query_vector(self.query_text(query)))
+
     # -- persistence -------------------------------------------------------------
     @classmethod
     def build(cls, chunks: Sequence[Chunk], embeddings: PlanEmbeddings,
@@ -114,13 +131,16 @@ class DenseRetriever(ScoringRetriever):
         head_vecs = embeddings.encode(heads, is_query=False)
         lookup = {h: v for h, v in zip(heads, head_vecs)}
         heading_vectors = np.vstack([lookup[heading_text(c)] for c in chunks]).astype(np.float32)
-        return cls(chunks, embeddings, vectors, heading_vectors)
+        sents = SentenceVectors.build(chunks, embeddings, progress=progress)
+        return cls(chunks, embeddings, vectors, heading_vectors, sentences=sents)
 
     def save(self, folder: Path) -> None:
         folder.mkdir(parents=True, exist_ok=True)
         np.save(folder / "vectors.npy", self.vectors)
         np.save(folder / "heading_vectors.npy", self.heading_vectors)
         faiss.write_index(self.index, str(folder / "index.faiss"))
+        if self.sentences is not None:
+            self.sentences.save(folder)
         manifest = manifest_for(self.chunks, self.embeddings)
         manifest["heading_weight"] = self.heading_weight
         manifest["built_at"] = time.strftime("%Y-%m-%dT%H:%M:%S")
@@ -143,12 +163,16 @@ class DenseRetriever(ScoringRetriever):
         index = None
         if manifest.get("heading_weight") == cls.heading_weight and (folder / "index.faiss").exists():
             index = faiss.read_index(str(folder / "index.faiss"))
-        return cls(chunks, embeddings, vectors, heads, index)
+        return cls(chunks, embeddings, vectors, heads, index, SentenceVectors.load(folder, len(chunks)))
 
     @classmethod
     def load_or_build(cls, folder: Path, chunks: Sequence[Chunk], embeddings: PlanEmbeddings,
                       progress: bool = True) -> tuple["DenseRetriever", bool]:
         cached = cls.load(folder, chunks, embeddings)
+        if cached is not None and cached.sentences is None:
+            # an index built before sentence vectors existed: add them, keep the chunk vectors
+            cached.sentences = SentenceVectors.build(chunks, embeddings, progress=progress)
+            cached.sentences.save(folder)
         if cached is not None:
             return cached, False
         built = cls.build(chunks, embeddings, progress=progress)
