@@ -3,6 +3,10 @@
 Only widens the lexical side: BM25 query expansion and the coverage guard. Written from the
 plan text and common usage, not from the evaluation questions; every value occurs verbatim in
 the plan (tests/retriever/test_text.py checks it).
+
+Session 5: the 14 keys added after the first table that occurred in tuning questions (挣, 城里人,
+东南西北, 种麦, 打多少, 上访, …) were removed — they fitted the questions they were grown on. "GDP"
+stays: it is the standard abbreviation of 地区生产总值 in Chinese statistics, not a tuning artefact.
 """
 
 COLLOQUIAL: dict[str, tuple[str, ...]] = {
@@ -67,13 +71,7 @@ COLLOQUIAL: dict[str, tuple[str, ...]] = {
     "失业金": ("失业保险",),
     "工资": ("工资性收入", "薪酬", "收入"),
     "挣钱": ("收入", "增收", "工资性收入"),
-    "挣": ("收入", "可支配收入"),
-    "城里人": ("城镇居民", "城镇常住人口"),
-    "乡下人": ("农村居民", "农村常住人口"),
-    "东南西北": ("东部", "西部", "北部", "中部"),
     "GDP": ("地区生产总值", "生产总值"),
-    "外国": ("出口", "对外开放", "进出口"),
-    "卖到": ("销售", "出口"),
     "赚钱": ("收入", "增收", "致富"),
     "过日子": ("生活品质", "高品质生活", "共同富裕"),
     "手艺": ("技能培训", "职业技能", "手工艺"),
@@ -159,9 +157,6 @@ COLLOQUIAL: dict[str, tuple[str, ...]] = {
     "庄稼": ("农作物", "粮食", "种植"),
     "田地": ("耕地", "农田", "高标准农田"),
     "麦子": ("小麦", "优质小麦", "粮食"),
-    "种麦": ("小麦", "粮食"),
-    "一亩地": ("亩产", "产量"),
-    "打多少": ("亩产", "产量", "总产"),
     "玉茭": ("玉米",),
     "苞谷": ("玉米",),
     "粮": ("粮食", "粮食安全", "粮食综合生产能力"),
@@ -198,10 +193,6 @@ COLLOQUIAL: dict[str, tuple[str, ...]] = {
     "饭馆": ("餐饮", "饭店", "美食街"),
     "逛街": ("商圈", "购物", "特色街区"),
     "买东西": ("消费", "购物", "商圈"),
-    "商场": ("百货", "商圈"),
-    "国营": ("国有",),
-    "改制": ("体制改革",),
-    "那一片": ("板块", "片区"),
     "唱戏": ("戏曲", "送戏下乡"),
     "看戏": ("戏曲", "送戏下乡", "演艺"),
     "看电影": ("农村电影放映", "电影"),
@@ -223,7 +214,6 @@ COLLOQUIAL: dict[str, tuple[str, ...]] = {
     "贪官": ("反腐败", "党风廉政建设", "腐败"),
     "贪污": ("反腐败", "党风廉政建设", "违纪违法"),
     "告状": ("信访", "上访", "诉讼服务"),
-    "上访": ("信访", "矛盾纠纷"),
     "打官司": ("法治", "公共法律服务", "法律援助"),
     "律师": ("公共法律服务", "法律援助"),
     "吵架": ("矛盾纠纷", "调解", "多元化解"),
