@@ -78,11 +78,10 @@ class SessionStore:
                 self._db.execute("PRAGMA synchronous=NORMAL")
             self._db.execute(f"PRAGMA busy_timeout={int(BUSY_TIMEOUT_SECONDS * 1000)}")
             self._db.executescript(SCHEMA)
-        except (OSError, sqlite3.Error) as exc:
-            log.error("cannot open the database %s: %s", self.path, exc)
+        except (OSError, sqlite3.Error) as exc:  # the caller names the path to the user
             raise StorageUnavailable(f"{self.path}: {exc}") from exc
         if self.retention_seconds:
-            self.initially_purged = self.purge()
+            self.initially_purged = self.purge(quiet=True)  # a failure here is the opener's to report
 
     @staticmethod
     def new_id() -> str:
@@ -150,13 +149,13 @@ class SessionStore:
             return int(self._db.execute("SELECT COUNT(*) FROM turns").fetchone()[0])
 
     # -- retention --------------------------------------------------------------------
-    def purge(self, now: float | None = None) -> int:
+    def purge(self, now: float | None = None, quiet: bool = False) -> int:
         """Delete turns older than the retention period; feedback rows are the product's record and stay."""
         if not self.retention_seconds:
             return 0
         now = time.time() if now is None else now
         self._next_purge = time.monotonic() + self.purge_every
-        with self._write() as db:
+        with self._write(quiet) as db:
             n = db.execute("DELETE FROM turns WHERE created < ?", (now - self.retention_seconds,)).rowcount
         if n:
             log.info("purged %d turns older than %g days", n, self.retention_seconds / SECONDS_PER_DAY)
