@@ -15,6 +15,9 @@ from pathlib import Path
 MANIFEST = "manifest.json"
 FILES_KEY = "files"  # {"index.faiss": {"sha256": ..., "bytes": ...}, ...}
 READ_BLOCK = 1 << 20
+# The files retriever.dense writes on a build. Other caches may share the folder (and be rewritten
+# independently), so only these are sealed.
+INDEX_FILES = ("heading_vectors.npy", "index.faiss", "vectors.npy")
 
 
 def sha256_file(path: Path) -> str:
@@ -42,11 +45,11 @@ def write_manifest(folder: Path, manifest: dict) -> None:
 
 
 def seal(folder: Path) -> dict:
-    """Record a sha256 and size for every index file beside the manifest; returns the new manifest."""
+    """Record a sha256 and size for each of INDEX_FILES beside the manifest; returns the new manifest."""
     manifest = read_manifest(folder)
     if manifest is None:
         raise FileNotFoundError(folder / MANIFEST)
-    files = sorted(p for p in folder.iterdir() if p.is_file() and not p.name.startswith(".") and p.name != MANIFEST)
+    files = [folder / name for name in INDEX_FILES if (folder / name).is_file()]
     manifest[FILES_KEY] = {p.name: {"sha256": sha256_file(p), "bytes": p.stat().st_size} for p in files}
     write_manifest(folder, manifest)
     return manifest
