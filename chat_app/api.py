@@ -4,7 +4,9 @@ Bad input never reaches a 500: validation errors become 400/422 with a Chinese `
 """
 from __future__ import annotations
 
+import itertools
 import json
+import logging
 import threading
 import time
 from collections.abc import Iterator
@@ -18,8 +20,13 @@ from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, PlainTex
 from pydantic import AfterValidator, BaseModel, Field, Strict, StringConstraints
 
 from chat_app.config import Settings
+from chat_app.docs import mount_docs
 from chat_app.engine import Assistant, QuestionError
+from chat_app.index import load_index
 from chat_app.security import UI_COOKIE, Guard, RateLimiter, SignedTokens
+from chat_app.sessions import SessionStore, StorageUnavailable
+
+log = logging.getLogger("plan_assistant.api")
 
 STATIC = Path(__file__).resolve().parent / "static"
 
@@ -28,6 +35,8 @@ INVALID_TEXT = "INVALID_TEXT"  # marks the validation error that becomes a 400 (
 SESSION_ID_CHARS = 64
 FEEDBACK_TEXT_CHARS = 4000
 MAX_TURN = 1_000_000
+STORAGE_DOWN = "服务暂时无法保存记录，请稍后再试。"
+TITLE = "永济“十四五”规划助手 API"
 
 
 def _encodable(text: str) -> str:
@@ -70,15 +79,25 @@ class ChatCompletionRequest(BaseModel):
 
 
 def _sse(events: Iterator[dict]) -> Iterator[str]:
-    for ev in events:
-        yield f"data: {json.dumps(ev, ensure_ascii=False)}\n\n"
+    """A failure after the 200 went out becomes an error event the widget shows, not a cut-off body."""
+    try:
+        for ev in events:
+            yield f"data: {json.dumps(ev, ensure_ascii=False)}\n\n"
+    except StorageUnavailable:
+        log.error("stream stopped: the database cannot be written")
+        yield f"data: {json.dumps({'type': 'error', 'message': STORAGE_DOWN}, ensure_ascii=False)}\n\n"
 
 
-def create_app(settings: Settings | None = None, assistant: Assistant | None = None) -> FastAPI:
+def create_app(settings: Settings | None = None, assistant: Assistant | None = None,
+               sessions: SessionStore | None = None) -> FastAPI:
     settings = settings or Settings.from_env()
-    app = FastAPI(title="永济“十四五”规划助手 API", version="0.1.0",
+    app = FastAPI(title=TITLE, version="0.1.0", docs_url=None, redoc_url=None,
                   description="检索增强问答：回答均引用规划原文的章/节。")
-    state: dict = {"assistant": assistant}
+    mount_docs(app, TITLE)
+    if assistant is not None:
+        sessions = assistant.sessions
+    state: dict = {"assistant": assistant, "error": "",
+                   "sessions": sessions or SessionStore(settings.db_path, settings.retention_days)}
     lock = threading.Lock()
     limiter = RateLimiter(settings.rate_limit_per_minute)
     tokens = SignedTokens(settings.widget_secret)
@@ -87,8 +106,15 @@ def create_app(settings: Settings | None = None, assistant: Assistant | None = N
     def get_assistant() -> Assistant:
         with lock:
             if state["assistant"] is None:
-                state["assistant"] = Assistant(settings)
+                state["assistant"] = Assistant(settings, retrievers=load_index(settings), sessions=state["sessions"])
             return state["assistant"]
+
+    def warm() -> None:
+        try:
+            get_assistant()
+        except Exception as exc:  # noqa: BLE001 - a thread's failure must reach /healthz and the log
+            state["error"] = str(exc)
+            log.error("the assistant could not be loaded: %s", exc)
 
     app.add_middleware(Guard, max_body=settings.max_body_bytes, keys=settings.api_keys, limiter=limiter,
                        tokens=tokens, token_paths=("/api/ask", "/api/ask/stream"))
@@ -121,9 +147,20 @@ def create_app(settings: Settings | None = None, assistant: Assistant | None = N
     async def bad_question(request: Request, exc: QuestionError):
         return JSONResponse({"detail": str(exc)}, status_code=400)
 
+    @app.exception_handler(StorageUnavailable)
+    async def storage_down(request: Request, exc: StorageUnavailable):
+        log.error("503 on %s: the database cannot be written (%s)", request.url.path, exc)
+        return JSONResponse({"detail": STORAGE_DOWN}, status_code=503)
+
     @app.get("/healthz")
     def healthz():
-        return {"status": "ok"} if state["assistant"] is not None else JSONResponse({"status": "loading"}, 503)
+        """503 while the index loads (or failed to) and while the database cannot take a write."""
+        if state["assistant"] is None:
+            body = {"status": "error", "detail": state["error"]} if state["error"] else {"status": "loading"}
+            return JSONResponse(body, 503)
+        if not state["sessions"].writable():
+            return JSONResponse({"status": "unavailable", "detail": STORAGE_DOWN}, 503)
+        return {"status": "ok"}
 
     @app.get("/readyz")
     def readyz():
@@ -139,7 +176,11 @@ def create_app(settings: Settings | None = None, assistant: Assistant | None = N
     def ask_stream(req: AskRequest):
         assistant = get_assistant()
         assistant.validate(req.question)  # fail with 400 before the stream starts
-        return StreamingResponse(_sse(assistant.stream(req.question, req.session_id)),
+        events = assistant.stream(req.question, req.session_id)
+        # the answer and its history write happen before the first event: a storage failure is a 503 with
+        # a JSON detail here, not a 200 whose body ends empty
+        first = next(events)
+        return StreamingResponse(_sse(itertools.chain([first], events)),
                                  media_type="text/event-stream", headers={"Cache-Control": "no-cache"})
 
     @app.get("/api/search")
@@ -225,6 +266,6 @@ def create_app(settings: Settings | None = None, assistant: Assistant | None = N
         app = gr.mount_gradio_app(app, build_ui(get_assistant), path="/ui")
     except ImportError:
         pass
-    state["warm"] = threading.Thread(target=get_assistant, daemon=True)
+    state["warm"] = threading.Thread(target=warm, daemon=True)
     state["warm"].start()
     return app

@@ -9,12 +9,15 @@ import argparse
 import sys
 import time
 
+from chat_app.argparse_zh import chinese
 from chat_app.terminal import EXIT_USAGE, UserError, emit, read_batch
 
 
 # -- commands -----------------------------------------------------------------------
 def cmd_ingest(args: argparse.Namespace) -> int:
     from chat_app.config import Settings
+    from chat_app.index import NOT_WRITABLE, PathNotWritable, ensure_writable, index_folder, reason, require_backend
+    from ingest.integrity import seal
     from ingest.store import build_chunks, write_chunks
     from retriever.factory import build_retrievers
 
@@ -26,7 +29,15 @@ def cmd_ingest(args: argparse.Namespace) -> int:
     if args.chunks_only:
         return 0
     s = Settings.from_env()
-    rs = build_retrievers(chunks, embedding=s.embedding, index_dir=s.index_dir, progress=True)
+    require_backend(s.embedding)
+    folder = index_folder(s)
+    ensure_writable(folder)
+    try:
+        rs = build_retrievers(chunks, embedding=s.embedding, index_dir=s.index_dir, progress=True)
+        seal(folder)  # a sha256 per index file, verified on every load
+    except OSError as exc:
+        raise PathNotWritable(NOT_WRITABLE.format(what="索引目录", path=folder, reason=reason(exc),
+                                                  env="PLAN_ASSISTANT_INDEX_DIR")) from None
     state = "已重建" if rs.rebuilt else "已是最新（复用缓存）"
     print(f"索引{state}：{s.index_dir}，用时 {time.perf_counter() - t0:.1f} 秒", file=sys.stderr)
     return 0
@@ -36,10 +47,11 @@ def cmd_search(args: argparse.Namespace) -> int:
     if args.batch is None and not (args.query or "").strip():
         raise UserError("查询内容不能为空。用法：plan-assistant search \"问题\" -k 10 --json")
     queries = list(read_batch(args.batch)) if args.batch is not None else [args.query]
-    from chat_app.config import Settings, load_retrievers
+    from chat_app.config import Settings
+    from chat_app.index import load_index
 
     s = Settings.from_env()
-    rs = load_retrievers(s)
+    rs = load_index(s)
     retriever = rs.get(args.retriever or s.retriever)
     for q in queries:
         hits = [h.to_dict() for h in retriever.search(q, args.k)]
@@ -70,25 +82,26 @@ def build_parser() -> argparse.ArgumentParser:
     from eval.data import SPLITS
 
     p = argparse.ArgumentParser(prog="plan-assistant", description="永济市“十四五”规划问答助手")
-    sub = p.add_subparsers(dest="command", required=True)
+    sub = p.add_subparsers(dest="command", required=True, title="子命令", metavar="子命令",
+                           help="运行 plan-assistant 子命令 --help 查看各自的用法")
 
     i = sub.add_parser("ingest", help="切分规划文本并建立检索索引")
     i.add_argument("--chunks-only", action="store_true", help="只生成 corpus/chunks.jsonl")
     i.set_defaults(func=cmd_ingest)
 
     s = sub.add_parser("search", help="检索规划原文")
-    s.add_argument("query", nargs="?", default=None)
+    s.add_argument("query", nargs="?", default=None, help="要检索的内容")
     s.add_argument("--batch", metavar="FILE", help="每行一个查询；- 表示标准输入")
-    s.add_argument("-k", type=int, default=10)
-    s.add_argument("--json", action="store_true")
-    s.add_argument("--retriever", choices=("bm25", "dense", "hybrid"))
+    s.add_argument("-k", type=int, default=10, help="返回的条数（默认 10）")
+    s.add_argument("--json", action="store_true", help="输出 JSON")
+    s.add_argument("--retriever", choices=("bm25", "dense", "hybrid"), help="检索方式（默认 hybrid）")
     s.set_defaults(func=cmd_search)
 
     e = sub.add_parser("eval", help="运行评测并输出指标")
     e.add_argument("--retrieval", action="store_true", help="检索评测")
     e.add_argument("--answers", action="store_true", help="回答评测")
     e.add_argument("--dialogues", action="store_true", help="多轮对话评测")
-    e.add_argument("--split", choices=(*SPLITS, "all"), default="all")
+    e.add_argument("--split", choices=(*SPLITS, "all"), default="all", help="评测集（默认 all）")
     e.add_argument("--peers", action="store_true", help="同时评测对照方案（朴素切分、LangChain 配方）")
     e.add_argument("--write", action="store_true", help="写入 eval/RESULTS.md 和图表")
     e.add_argument("--gate", action="store_true", help="低于 eval/thresholds.json 时以非零退出")
@@ -110,8 +123,11 @@ def _add_answer_commands(sub: argparse._SubParsersAction) -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = build_parser()
-    args = parser.parse_args(argv)
+    from chat_app.logs import configure_app_log
+
+    with chinese():  # argparse's own help and error strings in Chinese (help and errors print in here)
+        args = build_parser().parse_args(argv)
+    configure_app_log()
     if getattr(args, "k", 1) is not None and getattr(args, "k", 1) < 1:
         print("错误：-k 必须是正整数", file=sys.stderr)
         return EXIT_USAGE

@@ -5,10 +5,29 @@ import argparse
 
 
 def _assistant():
+    from chat_app.config import Settings
     from chat_app.engine import Assistant
+    from chat_app.index import load_index
     from chat_app.sessions import SessionStore
 
-    return Assistant(sessions=SessionStore(":memory:"))
+    settings = Settings.from_env()
+    return Assistant(settings, retrievers=load_index(settings), sessions=SessionStore(":memory:"))
+
+
+def open_store(settings):
+    """The history database, or one Chinese line naming its path (exit 2) when it cannot be written."""
+    from chat_app.index import NOT_WRITABLE, PathNotWritable, reason
+    from chat_app.sessions import SessionStore, StorageUnavailable
+
+    try:
+        store = SessionStore(settings.db_path, settings.retention_days)
+        if store.writable():
+            return store
+        why = "数据库只读或磁盘已满"
+    except StorageUnavailable as exc:
+        why = reason(exc.__cause__ or exc)
+    raise PathNotWritable(NOT_WRITABLE.format(what="数据库", path=settings.db_path, reason=why,
+                                              env="PLAN_ASSISTANT_DB_PATH"))
 
 
 def cmd_ask(args: argparse.Namespace) -> int:
@@ -80,25 +99,51 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
     from chat_app.api import create_app
     from chat_app.config import Settings
+    from chat_app.index import ensure_writable, needs_writing, require_backend
+    from chat_app.logs import configure_access_log
 
     settings = Settings.from_env()
+    store = open_store(settings)  # fail now, with the path, rather than 503 on every question
+    require_backend(settings.embedding)
+    folder = needs_writing(settings)
+    if folder is not None:  # the index will be (re)built in the background while /healthz says loading
+        ensure_writable(folder)
+    configure_access_log(keep_queries=settings.log_queries)
     # uvicorn believes X-Forwarded-For from 127.0.0.1 by default: any local process could then pick a fresh
     # client identity per request and escape the rate limit. Only configured proxies are believed.
     trusted = ",".join(settings.trusted_proxies)
-    uvicorn.run(create_app(settings), host=args.host, port=args.port, log_level="info",
+    uvicorn.run(create_app(settings, sessions=store), host=args.host, port=args.port, log_level="info",
                 proxy_headers=bool(trusted), forwarded_allow_ips=trusted or None)
+    return 0
+
+
+def cmd_purge(args: argparse.Namespace) -> int:
+    """Deletes conversation turns past PLAN_ASSISTANT_RETENTION_DAYS now (the server also does it hourly)."""
+    from chat_app.config import Settings
+
+    settings = Settings.from_env()
+    if settings.retention_days <= 0:
+        print("PLAN_ASSISTANT_RETENTION_DAYS 为 0（永久保留），未删除任何记录。")
+        return 0
+    store = open_store(settings)  # opening purges once already; count what that removed too
+    before = store.turn_count()
+    store.purge()
+    removed = store.initially_purged + before - store.turn_count()
+    print(f"已删除 {removed} 条超过 {settings.retention_days:g} 天的对话记录（反馈记录保留）：{settings.db_path}")
     return 0
 
 
 def add_commands(sub: argparse._SubParsersAction) -> None:
     a = sub.add_parser("ask", help="回答一个问题（带出处）")
-    a.add_argument("question", nargs="?", default=None)
+    a.add_argument("question", nargs="?", default=None, help="要问的问题")
     a.add_argument("--batch", metavar="FILE", help="每行一个问题；- 表示标准输入")
-    a.add_argument("--json", action="store_true")
+    a.add_argument("--json", action="store_true", help="输出 JSON")
     a.set_defaults(func=cmd_ask)
     c = sub.add_parser("chat", help="在终端里多轮对话")
     c.set_defaults(func=cmd_chat)
     s = sub.add_parser("serve", help="启动网页、接口和嵌入组件")
-    s.add_argument("--host", default="127.0.0.1")
-    s.add_argument("--port", type=int, default=8000)
+    s.add_argument("--host", default="127.0.0.1", help="监听地址（默认 127.0.0.1）")
+    s.add_argument("--port", type=int, default=8000, help="端口（默认 8000）")
     s.set_defaults(func=cmd_serve)
+    p = sub.add_parser("purge", help="删除超过保留期（PLAN_ASSISTANT_RETENTION_DAYS）的对话记录并报告条数")
+    p.set_defaults(func=cmd_purge)

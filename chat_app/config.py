@@ -20,6 +20,9 @@ def _float(name: str, default: float) -> float:
         return default
 
 
+TRUE_WORDS = ("1", "true", "yes", "on")
+
+
 def _list(name: str) -> tuple[str, ...]:
     return tuple(x.strip() for x in _env(name).split(",") if x.strip())
 
@@ -56,6 +59,8 @@ class Settings:
     allowed_origins: tuple[str, ...] = ("*",)
     trusted_proxies: tuple[str, ...] = ()  # X-Forwarded-For is believed only from these addresses
     db_path: Path = field(default_factory=lambda: _db_path())
+    retention_days: float = 30.0  # conversation turns older than this are purged; 0 = keep forever
+    log_queries: bool = False  # keep query strings (which carry questions) in the access log
 
     @classmethod
     def from_env(cls) -> "Settings":
@@ -84,6 +89,8 @@ class Settings:
             allowed_origins=_list("ALLOWED_ORIGINS") or d.allowed_origins,
             trusted_proxies=_list("TRUSTED_PROXIES") or d.trusted_proxies,
             db_path=d.db_path,
+            retention_days=max(0.0, _float("RETENTION_DAYS", d.retention_days)),
+            log_queries=_env("LOG_QUERIES", "1" if d.log_queries else "0").lower() in TRUE_WORDS,
         )
 
 

@@ -1,14 +1,32 @@
-"""Conversation history and feedback in SQLite: survives restarts, nothing accepted is lost."""
+"""Conversation history and feedback in SQLite: survives restarts, nothing accepted is lost.
+
+Several server processes may share one file, so every write takes SQLite's write lock first
+(``BEGIN IMMEDIATE``, waiting up to ``BUSY_TIMEOUT_SECONDS``) and a turn's number is computed inside the
+INSERT itself. A write that fails because the disk is full or the file is read-only raises
+``StorageUnavailable`` (the API answers 503), never a bare ``sqlite3`` error (which would be a 500).
+"""
 from __future__ import annotations
 
 import json
+import logging
 import sqlite3
 import threading
 import time
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from chat_app.schema import Answer
+
+log = logging.getLogger("plan_assistant.storage")
+
+BUSY_TIMEOUT_SECONDS = 10.0  # another process holding the write lock is waited for, not an error
+INSERT_RETRIES = 5  # belt and braces: a turn-number collision is retried, not a 500
+PROBE_CACHE_SECONDS = 1.0  # /healthz asks often; one real write probe per second at most
+PROBE_BYTES = 4096  # one page: the probe fails when SQLite cannot allocate another page
+PURGE_EVERY_SECONDS = 3600.0  # while serving, old turns are purged at most once an hour
+SECONDS_PER_DAY = 86400
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS turns (
@@ -18,25 +36,79 @@ CREATE TABLE IF NOT EXISTS turns (
 CREATE TABLE IF NOT EXISTS feedback (
     id INTEGER PRIMARY KEY AUTOINCREMENT, session_id TEXT, turn INTEGER, rating INTEGER NOT NULL,
     question TEXT, answer TEXT, comment TEXT, created REAL NOT NULL);
+CREATE TABLE IF NOT EXISTS health (id INTEGER PRIMARY KEY, at REAL NOT NULL, pad BLOB);
+"""
+
+INSERT_TURN = """
+INSERT INTO turns (session_id, idx, question, standalone, answer, cited, created)
+SELECT :sid, COALESCE(MAX(idx), -1) + 1, :q, :s, :a, :c, :t FROM turns WHERE session_id = :sid
+RETURNING idx
 """
 
 
+class StorageUnavailable(RuntimeError):
+    """The database cannot take a write now (disk full, read-only file, locked too long)."""
+
+
+def _connect(path: str | Path) -> sqlite3.Connection:
+    """``file:…?mode=ro`` URIs are accepted (a read-only store); autocommit, transactions are explicit."""
+    target = str(path)
+    uri = target.startswith("file:")
+    if target != ":memory:" and not uri:
+        Path(target).parent.mkdir(parents=True, exist_ok=True)
+    return sqlite3.connect(target, timeout=BUSY_TIMEOUT_SECONDS, isolation_level=None,
+                           check_same_thread=False, uri=uri)
+
+
 class SessionStore:
-    def __init__(self, path: str | Path = ":memory:") -> None:
-        if str(path) != ":memory:":
-            Path(path).parent.mkdir(parents=True, exist_ok=True)
-        self._db = sqlite3.connect(str(path), check_same_thread=False)
+    def __init__(self, path: str | Path = ":memory:", retention_days: float = 0,
+                 purge_every: float = PURGE_EVERY_SECONDS) -> None:
+        self.path = str(path)
+        self.retention_seconds = max(0.0, retention_days) * SECONDS_PER_DAY
+        self.purge_every = purge_every
         self._lock = threading.Lock()
-        with self._lock:
-            if str(path) != ":memory:":
+        self._probe_at, self._probe_ok = float("-inf"), True
+        self._next_purge = 0.0
+        self.initially_purged = 0  # turns removed when the store was opened
+        try:
+            self._db = _connect(path)
+            if self.path != ":memory:":
                 # WAL + NORMAL: a commit survives a process crash without an fsync per turn.
                 self._db.execute("PRAGMA journal_mode=WAL")
                 self._db.execute("PRAGMA synchronous=NORMAL")
+            self._db.execute(f"PRAGMA busy_timeout={int(BUSY_TIMEOUT_SECONDS * 1000)}")
             self._db.executescript(SCHEMA)
+        except (OSError, sqlite3.Error) as exc:  # the caller names the path to the user
+            raise StorageUnavailable(f"{self.path}: {exc}") from exc
+        if self.retention_seconds:
+            self.initially_purged = self.purge(quiet=True)  # a failure here is the opener's to report
 
     @staticmethod
     def new_id() -> str:
         return uuid.uuid4().hex
+
+    @contextmanager
+    def _write(self, quiet: bool = False) -> Iterator[sqlite3.Connection]:
+        """One write transaction under the write lock; SQLite's failures become StorageUnavailable
+        (logged with the path, except for the health probe, which logs only when readiness changes)."""
+        with self._lock:
+            try:
+                self._db.execute("BEGIN IMMEDIATE")
+                yield self._db
+                self._db.execute("COMMIT")
+            except sqlite3.IntegrityError:
+                self._rollback()
+                raise
+            except sqlite3.Error as exc:
+                self._rollback()
+                if not quiet:
+                    log.error("database write failed (%s: %s): %s", getattr(exc, "sqlite_errorname", "?"),
+                              exc, self.path)
+                raise StorageUnavailable(str(exc)) from exc
+
+    def _rollback(self) -> None:
+        if self._db.in_transaction:  # SQLite already rolled back after SQLITE_FULL
+            self._db.execute("ROLLBACK")
 
     def history(self, session_id: str, limit: int = 6) -> list[dict]:
         with self._lock:
@@ -46,19 +118,24 @@ class SessionStore:
         return [{"question": q, "standalone": s, "answer": a, "cited": json.loads(c)} for q, s, a, c in reversed(rows)]
 
     def add_turn(self, session_id: str, answer: Answer) -> int:
-        cited = json.dumps([c.chunk_id for c in answer.citations])
-        with self._lock, self._db:
-            idx = self._db.execute("SELECT COALESCE(MAX(idx), -1) + 1 FROM turns WHERE session_id=?",
-                                   (session_id,)).fetchone()[0]
-            self._db.execute("INSERT INTO turns VALUES (?,?,?,?,?,?,?)",
-                             (session_id, idx, answer.question, answer.standalone or answer.question,
-                              answer.answer, cited, time.time()))
-        return idx
+        """The turn number is computed inside the INSERT, under the write lock, so processes sharing
+        the file never pick the same one; a collision anyway (another writer without the lock) is retried."""
+        row = {"sid": session_id, "q": answer.question, "s": answer.standalone or answer.question,
+               "a": answer.answer, "c": json.dumps([c.chunk_id for c in answer.citations]), "t": time.time()}
+        self._maybe_purge()
+        for attempt in range(INSERT_RETRIES):
+            try:
+                with self._write() as db:
+                    return int(db.execute(INSERT_TURN, row).fetchone()[0])
+            except sqlite3.IntegrityError:
+                if attempt == INSERT_RETRIES - 1:
+                    raise StorageUnavailable("turn number collision") from None
+        raise AssertionError("unreachable")
 
     def add_feedback(self, session_id: str | None, turn: int | None, rating: int,
                      question: str = "", answer: str = "", comment: str = "") -> int:
-        with self._lock, self._db:
-            cur = self._db.execute(
+        with self._write() as db:
+            cur = db.execute(
                 "INSERT INTO feedback (session_id, turn, rating, question, answer, comment, created) VALUES (?,?,?,?,?,?,?)",
                 (session_id, turn, rating, question, answer, comment, time.time()))
         return int(cur.lastrowid)
@@ -66,3 +143,51 @@ class SessionStore:
     def feedback_count(self) -> int:
         with self._lock:
             return int(self._db.execute("SELECT COUNT(*) FROM feedback").fetchone()[0])
+
+    def turn_count(self) -> int:
+        with self._lock:
+            return int(self._db.execute("SELECT COUNT(*) FROM turns").fetchone()[0])
+
+    # -- retention --------------------------------------------------------------------
+    def purge(self, now: float | None = None, quiet: bool = False) -> int:
+        """Delete turns older than the retention period; feedback rows are the product's record and stay."""
+        if not self.retention_seconds:
+            return 0
+        now = time.time() if now is None else now
+        self._next_purge = time.monotonic() + self.purge_every
+        with self._write(quiet) as db:
+            n = db.execute("DELETE FROM turns WHERE created < ?", (now - self.retention_seconds,)).rowcount
+        if n:
+            log.info("purged %d turns older than %g days", n, self.retention_seconds / SECONDS_PER_DAY)
+        return n
+
+    def _maybe_purge(self) -> None:
+        if self.retention_seconds and time.monotonic() >= self._next_purge:
+            try:
+                self.purge()
+            except StorageUnavailable:
+                pass  # already logged; the turn's own write reports the problem to the caller
+
+    # -- readiness --------------------------------------------------------------------
+    def writable(self) -> bool:
+        """A real write (committed timestamp) plus room for one more page (a rolled-back savepoint),
+        at most once per PROBE_CACHE_SECONDS, so /healthz says 503 when asking would fail."""
+        now = time.monotonic()
+        if now - self._probe_at < PROBE_CACHE_SECONDS:
+            return self._probe_ok
+        try:
+            with self._write(quiet=True) as db:
+                db.execute("SAVEPOINT room")
+                db.execute("INSERT OR REPLACE INTO health (id, at, pad) VALUES (2, 0, zeroblob(?))", (PROBE_BYTES,))
+                db.execute("ROLLBACK TO room")
+                db.execute("RELEASE room")
+                db.execute("INSERT OR REPLACE INTO health (id, at, pad) VALUES (1, ?, NULL)", (time.time(),))
+            ok = True
+        except (StorageUnavailable, sqlite3.Error) as exc:
+            ok = False
+            if self._probe_ok:
+                log.error("database is not writable (%s): %s", exc, self.path)
+        if ok and not self._probe_ok:
+            log.info("database is writable again: %s", self.path)
+        self._probe_at, self._probe_ok = time.monotonic(), ok
+        return ok
