@@ -12,9 +12,10 @@ from dataclasses import replace
 
 from chat_app.checks import Check, ForeignPlaceCheck, InjectionCheck, PremiseCheck, SupportCheck
 from chat_app.config import Settings
-from chat_app.extractive import ExtractiveAnswerer
 from chat_app.followups import resolve
+from chat_app.lists import StructuredAnswerer
 from chat_app.overview import SectionOverview
+from chat_app.parts import answer_parts, split_parts
 from chat_app.query import subject, understand
 from chat_app.schema import Answer, Decision, Query
 from chat_app.sessions import SessionStore
@@ -82,15 +83,15 @@ class Assistant:
         self.retrievers = retrievers or build_retrievers(
             read_chunks(), embedding=self.settings.embedding, index_dir=self.settings.index_dir, progress=False)
         self.retriever = self.retrievers.get(self.settings.retriever)
-        self.extractive = ExtractiveAnswerer(self.retrievers.bm25, self.retrievers.chunks,
+        self.extractive = StructuredAnswerer(self.retrievers.bm25, self.retrievers.chunks,
                                              self.retrievers.dense.sentence_similarities)
         self.sessions = sessions or SessionStore(self.settings.db_path)
         chunks = self.retrievers.chunks
         headings = dict.fromkeys(h for c in chunks for h in (c.chapter, c.section, c.title) if h)
         self.plan_text = "\n".join(list(headings) + [c.text for c in chunks])
         self.overview = SectionOverview(chunks)
-        self.checks: tuple[Check, ...] = (ForeignPlaceCheck(self.plan_text),
-                                          SupportCheck(self.retrievers, support_model or SupportModel.load()))
+        self.support = SupportCheck(self.retrievers, support_model or SupportModel.load())
+        self.checks: tuple[Check, ...] = (ForeignPlaceCheck(self.plan_text), self.support)
         self.injection = InjectionCheck()
         self.premise = PremiseCheck(self.retrievers, self.plan_text)
         from chat_app.llm import make_llm_answerer
@@ -142,13 +143,15 @@ class Assistant:
         if listed is not None:  # "专栏3有哪些项目", "“X”这一节讲了什么": the structure answers it
             return replace(listed, question=q, notes=("answered from the plan's structure",))
         evidence = self.evidence(query)
-        decision = self.decide(query, evidence)
+        parts = self._parts(standalone, exclude)
+        decision = self._by_parts(self.decide(query, evidence), parts)
         hits = list(evidence.hits)
         if decision.support == "none":
             return refusal(q, hits, decision)
         # a corrected claim is answered without its "为什么/听说": what the plan does say about the topic
         premise = decision.reason == "false_premise" and NEGATIVE_VERB_STRIP.sub("", standalone)
-        base = replace(self.extractive.answer(premise or standalone, hits, structural), question=q)
+        base = replace(self._compose(premise or standalone, hits, structural, [] if premise else parts),
+                       question=q)
         if decision.support == "related":
             text = related_lead(query, decision) + base.answer
             return replace(base, answer=text, support="related", notes=(decision.note,))
@@ -156,6 +159,33 @@ class Assistant:
         if self.llm is None or not use_llm:
             return base
         return self.llm.answer(q, standalone, hits, fallback=base)
+
+    def _parts(self, standalone: str, exclude: set[str]) -> list[tuple[Query, Evidence]]:
+        """Each part of a question that asks several things, with its own retrieval (chat_app/parts.py)."""
+        parts = split_parts(standalone, self.retrievers.bm25)
+        if len(parts) < 2:
+            return []
+        queries = [understand(p, p, self.retrievers.bm25, frozenset(exclude)) for p in parts]
+        return [(pq, self.evidence(pq)) for pq in queries]
+
+    def _by_parts(self, decision: Decision, parts: list[tuple[Query, Evidence]]) -> Decision:
+        """A two-part question blurs the signals of both; when the model finds each part answered
+        directly on its own evidence, the whole is."""
+        if decision.support != "related" or decision.reason != "model" or not parts:
+            return decision
+        if all(self.support.decide(pq, pe).support == "direct" for pq, pe in parts):
+            return replace(decision, support="direct", note=f"{decision.note}; each part direct")
+        return decision
+
+    def _compose(self, standalone: str, hits: list[Hit], structural: bool,
+                 parts: list[tuple[Query, Evidence]]) -> Answer:
+        """The extractive answer; a question asking several things gets one sentence per part, each
+        from its own evidence, unless the plan's structure lists the answer whole."""
+        whole = self.extractive.answer(standalone, hits, structural)
+        if not parts or self.extractive.listed(standalone, hits, structural):
+            return whole
+        evidence = [(pq.standalone, list(pe.hits)) for pq, pe in parts]
+        return answer_parts(self.extractive, standalone, hits, evidence) or whole
 
     def decide(self, query: Query, evidence: Evidence) -> Decision:
         """The first check with an objection wins; the support model always decides; a false

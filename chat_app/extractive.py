@@ -20,13 +20,6 @@ from retriever.bm25 import BM25Retriever
 
 FIGURE_RE = re.compile(r"多少|几个|几项|几所|几条|几成|百分之|比例|比重|目标值|完成值|指标|增长|增速|规模|数量|面积|多长|多大|多高|达到|\d")
 LIST_RE = re.compile(r"哪些|哪几|都是啥|都是哪|都有啥|哪[二两三四五六七八九十\d]|有啥|包括|包含|都有|分别是|具体指|列出|清单|项目")
-QUOTED_RE = re.compile(r"“([^”]{2,12})”")
-PLACE_RE = re.compile(r"([\u4e00-\u9fff]{2,3}?)(镇|街道|乡)")
-PROJECT_RE = re.compile(r"项目|工程")
-ITEM_SPLIT_RE = re.compile(r"[、；，。](?![^（(“]*[）)”])")
-BOX_RE = re.compile(r"专栏\s*(\d+)")
-# Words that ask for a list without saying what is in it ("专栏3有哪些项目").
-LIST_WORDS = frozenset("专栏 项目 工程 建设 重点 哪些 哪几 包括 包含 具体 分别 都有 有啥 列出 清单 所列 规划 十四五".split())
 YEAR_RE = re.compile(r"(?<!\d)(20[2-3]\d|2[0-9](?=年))(?!\d)")
 COUNT_RE = re.compile(r"(?:哪|这)?([二两三四五六七八九十]|\d+)\s*(?:个|大|条|项|种|类|型|新|强|所|座|家|方面|板块|基地|集群)")
 CN_DIGITS = {"二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9, "十": 10}
@@ -49,6 +42,11 @@ MODE = "extractive"
 # multiplies its word score. Tuned on the tuning sets (0, 0.5, 1, 2 tried) for key facts in the first
 # sentence: 0 → 0.66/0.73/0.66/0.73/0.64 on dev…dev5, 0.5 → 0.72/0.79/0.69/0.75/0.70, more no better.
 SENTENCE_WEIGHT = 0.5
+# A body paragraph's lead phrase alone (a 专栏 line's lead, "省保文物保护工程 2 个", is content) ("农副产品加工及生物医药制药产业集群。") repeats the question's words
+# and answers nothing; its score is damped so a sentence under it leads (tuning sets: see RESULTS.md).
+HEADING_ONLY = 0.5
+SUBJECT_MAX = 20
+QUOTE_MAX = 300  # a citation quotes its whole chunk up to this length  # longer lead phrases are sentences, not names
 SentenceSims = Callable[[str, Sequence[str]], list[tuple[str, str, float]]]
 
 
@@ -97,17 +95,6 @@ class ExtractiveAnswerer:
         self.sentence_sims = sentence_sims
         self.tokenizer = bm25.tokenizer
         self.idf = bm25.bm25.idf
-        self.by_box: dict[str, list[Chunk]] = {}
-        self.by_section: dict[tuple[str, str], list[Chunk]] = {}
-        # how many chunks quote a term: “一城五区” (once) names a set, “十四五” (everywhere) does not
-        self.quote_count: dict[str, int] = {}
-        for c in chunks:
-            for t in set(QUOTED_RE.findall(c.text)):
-                self.quote_count[t] = self.quote_count.get(t, 0) + 1
-            if c.kind == "box_item":
-                self.by_box.setdefault(c.title, []).append(c)
-            elif c.kind == "paragraph":
-                self.by_section.setdefault((c.chapter, c.section), []).append(c)
 
     # -- scoring ----------------------------------------------------------------------
     def weights(self, question: str) -> dict[str, float]:
@@ -148,9 +135,12 @@ class ExtractiveAnswerer:
         close = self._closeness(question, hits[:depth])
         for h in hits[:depth]:
             prior = 1.5 / (h.rank + 1)
+            heading = h.chunk.group.strip("—-－ 。") if h.chunk.kind == "paragraph" else ""
             for s in statements(h.chunk):
                 if len(s) >= 4:
                     score = (self._score(weights, s) + prior) * (1 + SENTENCE_WEIGHT * close(h.chunk, s))
+                    if heading and s.strip("—-－ 。") == heading:
+                        score *= HEADING_ONLY  # a lead phrase names the topic; the sentences after it answer
                     out.append(Candidate(s, h.chunk, ask.boost(s, score)))
         out.sort(key=lambda c: -c.score)
         return out
@@ -160,14 +150,17 @@ class ExtractiveAnswerer:
         """`whole_box=False` for follow-ups ("还有呢", "这个投资多少"): the box was listed already."""
         if not hits:
             return Answer(question, "规划中未提及这方面的内容。", "none", MODE)
-        boxed = self.whole_box(question) if whole_box else None
-        listed = boxed or self.section_list(question, hits) or self.place_items(question, hits)
+        listed = self.listed(question, hits, whole_box)
         if listed is not None:
             return listed
-        picked = self._pick(question, hits)
+        picked = self.pick(question, hits)
         return compose(question, [(c.text, c.chunk) for c in picked], MODE)
 
-    def _pick(self, question: str, hits: Sequence[Hit]) -> list[Candidate]:
+    def listed(self, question: str, hits: Sequence[Hit], whole_box: bool = True) -> Answer | None:
+        """A list the plan's structure gives (chat_app/lists.py); none in the sentence-only answerer."""
+        return None
+
+    def pick(self, question: str, hits: Sequence[Hit]) -> list[Candidate]:
         ask, weights = Ask.of(question), self.weights(question)
         cands = self._ranked(question, hits, ask, weights)
         if not cands:
@@ -206,6 +199,7 @@ class ExtractiveAnswerer:
         # a table row re-read for this question: the asked year's figure first
         picked = [replace(c, text=render_row(c.chunk, ask.years)) if c.chunk.kind == "table_row" else c
                   for c in picked]
+        picked[0] = named_subject(picked[0])
         # the best sentence leads (a phone shows the first sentence first); the rest keep the plan's order
         order = {id(c): (c.chunk.order, c.chunk.text.find(c.text)) for c in picked}
         return picked[:1] + sorted(picked[1:], key=lambda c: order[id(c)])
@@ -243,91 +237,14 @@ class ExtractiveAnswerer:
             lo, hi = min(lo, k), max(hi, k)
         return "".join(clauses[lo:hi + 1]).rstrip("，；：,;:")
 
-    def section_list(self, question: str, hits: Sequence[Hit]) -> Answer | None:
-        """"八大农业优势基地包括哪些": the plan answers with the lead phrases of a section's
-        paragraphs (做强优质粮食生产基地。… 做强中药材产业基地。…). Used when the leads share an
-        ending the question uses ("…基地", "…集群") or the section's opening names the set the
-        question quotes (打造“一城五区”。——中国北方…城市。——…先行区。), and their number matches
-        any count asked."""
-        if not LIST_RE.search(question) or re.search(r"多少|几成|百分之", question):
-            return None  # "分别是多少" asks for figures, not for the section's list
-        wanted = asked_count(question)
-        quoted = [t for t in QUOTED_RE.findall(question) if self.quote_count.get(t, 0) == 1]
-        for h in hits[:3]:
-            paragraphs = self.by_section.get((h.chunk.chapter, h.chunk.section), [])
-            leads = first_by_lead(paragraphs, max_len=30)
-            ending = common_suffix(list(leads))
-            named = any(f"“{t}”" in c.text for c in paragraphs if not c.group for t in quoted)
-            if len(leads) < 2 or not (named or (len(ending) >= 2 and ending[-2:] in question)):
-                continue
-            if wanted and len(leads) != wanted:
-                continue
-            head = h.chunk.section.split(" ", 1)[-1] if h.chunk.section else h.chunk.chapter
-            items = [(lead.lstrip("—-－ "), c) for lead, c in leads.items()]
-            return compose(question, items, MODE, prefix=f"规划在“{head}”中提出：", joiner="；")
-        return None
-
-    def place_items(self, question: str, hits: Sequence[Hit]) -> Answer | None:
-        """"韩阳镇有啥农业项目": the project lists' entries that name the place, from every list
-        among the top hits — not one whole list where the place is one entry among twenty."""
-        m = PLACE_RE.search(question)
-        if not m or not PROJECT_RE.search(question):
-            return None
-        stem = m.group(1)
-        found = [(p.strip(), h.chunk) for h in hits[:6] if h.chunk.kind == "box_item"
-                 for p in ITEM_SPLIT_RE.split(h.chunk.text) if stem in p]
-        found = list({p: (p, c) for p, c in found}.values())
-        topic = {t for t in self.tokenizer.tokens(question) if len(t) > 1} - LIST_WORDS - {stem, m.group(0)}
-        titled = [(p, c) for p, c in found if topic & set(self.tokenizer.tokens(c.title))]
-        found = titled if topic else found  # "农业项目": only the 农业 list's entries
-        if not found:
-            return None
-        return compose(question, found, MODE, prefix=f"规划的项目中涉及{m.group(0)}的有：", joiner="；")
-
-    def whole_box(self, question: str) -> Answer | None:
-        """"专栏3有哪些项目" asks for the box's item list; "专栏3里的沿黄公路支线是哪三条" for one item.
-
-        Only the box reference plus list words → the list of item leads. Anything more
-        specific → the best-matching pieces of that box's items.
-        """
-        m = BOX_RE.search(question)
-        if not m or not LIST_RE.search(question):
-            return None
-        title = next((t for t in self.by_box if re.match(rf"专栏\s*{m.group(1)}[：:]", t)), None)
-        if not title:
-            return None
-        items = self.by_box[title]
-        title_toks = set(self.tokenizer.tokens(title))
-        specific = {t: self.idf.get(t, 0.5) for t in self.tokenizer.query_tokens(question)
-                    if t not in title_toks and t not in LIST_WORDS and not t.isdigit() and len(t) > 1}
-        matched = sorted(((self._score(specific, c.text), i, c) for i, c in enumerate(items)), key=lambda x: (-x[0], x[1]))
-        if specific and matched and matched[0][0] > 0:
-            hits = [Hit(c, score, r, "box") for r, (score, _, c) in enumerate(matched[:3], 1) if score > 0]
-            picked = self._pick(question, hits)
-            return compose(question, [(c.text, c.chunk) for c in picked], MODE)
-        leads = first_by_lead(items)
-        if not leads:
-            return None
-        head = re.sub(r"\s+", "", title.split("：", 1)[0])
-        return compose(question, list(leads.items()), MODE, prefix=f"{head}包括：", joiner="；")
-
-
-def first_by_lead(chunks: Sequence[Chunk], max_len: int = 1000) -> dict[str, Chunk]:
-    """Each distinct lead phrase (Chunk.group) with the first chunk under it, in plan order."""
-    leads: dict[str, Chunk] = {}
-    for c in chunks:
-        if c.group and len(c.group) <= max_len:
-            leads.setdefault(c.group, c)
-    return leads
-
-
-def common_suffix(words: list[str]) -> str:
-    out = ""
-    for chars in zip(*(w[::-1] for w in words)):
-        if len(set(chars)) != 1:
-            break
-        out = chars[0] + out
-    return out
+def named_subject(c: Candidate) -> Candidate:
+    """"支持大象集团…" says whom it supports but not for which cluster: the lead sentence is opened with
+    the lead phrase of its paragraph or 专栏 line when it does not name it itself."""
+    subject = c.chunk.group.strip("—-－ 。")
+    if (not subject or len(subject) > SUBJECT_MAX or subject in c.text or c.chunk.kind == "table_row"
+            or (re.search(r"\d", subject) and subject not in c.chunk.text)):  # no figure from outside the chunk
+        return c
+    return replace(c, text=f"{subject}：{c.text}")
 
 
 def asked_count(question: str) -> int:
@@ -372,9 +289,13 @@ def compose(question: str, parts: Sequence[tuple[str, Chunk]], mode: str,
     """Sentences in, cited plain-text answer out; one citation number per chunk."""
     cites: dict[str, Citation] = {}
     texts = []
+    taken: dict[str, list[str]] = {}
+    for text, chunk in parts:
+        taken.setdefault(chunk.id, []).append(text)
     for text, chunk in parts:
         if chunk.id not in cites:
-            quote = chunk.text if len(chunk.text) <= 300 else text
+            # a long chunk is quoted by what the answer takes from it (all of it: no figure uncited)
+            quote = chunk.text if len(chunk.text) <= QUOTE_MAX else "……".join(dict.fromkeys(taken[chunk.id]))
             cites[chunk.id] = Citation(len(cites) + 1, chunk.id, chunk.chapter, chunk.section, quote)
         text = text.rstrip("；;，,：:")
         if not joiner and text[-1:] not in ("。", "！", "？", "”", "）"):

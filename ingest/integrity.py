@@ -17,7 +17,7 @@ FILES_KEY = "files"  # {"index.faiss": {"sha256": ..., "bytes": ...}, ...}
 READ_BLOCK = 1 << 20
 # The files retriever.dense writes on a build. Other caches may share the folder (and be rewritten
 # independently), so only these are sealed.
-INDEX_FILES = ("heading_vectors.npy", "index.faiss", "vectors.npy")
+INDEX_FILES = ("heading_vectors.npy", "index.faiss", "vectors.npy", "sentence_vectors.npy", "sentences.json")
 
 
 def sha256_file(path: Path) -> str:

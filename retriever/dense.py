@@ -170,9 +170,11 @@ class DenseRetriever(ScoringRetriever):
                       progress: bool = True) -> tuple["DenseRetriever", bool]:
         cached = cls.load(folder, chunks, embeddings)
         if cached is not None and cached.sentences is None:
-            # an index built before sentence vectors existed: add them, keep the chunk vectors
+            # an index built before sentence vectors existed (or with them damaged): add them, keep the
+            # chunk vectors; reported as rebuilt so the caller seals the new files' checksums
             cached.sentences = SentenceVectors.build(chunks, embeddings, progress=progress)
             cached.sentences.save(folder)
+            return cached, True
         if cached is not None:
             return cached, False
         built = cls.build(chunks, embeddings, progress=progress)

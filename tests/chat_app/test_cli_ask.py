@@ -20,7 +20,7 @@ def test_ask_json(retrievers):
 
 
 def test_ask_batch_and_errors(tmp_path):
-    r = run("ask", "--batch", "-", "--json", stdin="永济现在房价多少？\n森林覆盖率目标\n")
+    r = run("ask", "--batch", "-", "--json", stdin="今晚的足球比赛谁赢了？\n森林覆盖率目标\n")
     lines = [json.loads(l) for l in r.stdout.splitlines()]
     assert r.returncode == 0 and len(lines) == 2 and lines[0]["refused"] is True and lines[0]["support"] == "none"
     assert lines[0]["suggestions"] and lines[1]["support"] != "none"

@@ -36,7 +36,7 @@ def _truncate(path, keep: int = 1000) -> None:
 def test_seal_records_a_checksum_per_file_and_verify_names_damage(index_copy):
     _, folder = index_copy
     files = seal(folder)[FILES_KEY]
-    assert set(files) == {"index.faiss", "vectors.npy", "heading_vectors.npy"}
+    assert set(files) == {"index.faiss", "vectors.npy", "heading_vectors.npy", "sentence_vectors.npy", "sentences.json"}
     assert all(len(f["sha256"]) == 64 for f in files.values()) and verify(folder).ok
     data = bytearray((folder / "vectors.npy").read_bytes())
     data[-1] ^= 0xFF  # same size, other content

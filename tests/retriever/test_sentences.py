@@ -24,7 +24,8 @@ def test_sentence_vectors_are_saved_and_rebuilt_when_missing(tmp_path):
     assert dense.sentences is not None and len(dense.sentences.texts) == 5
     (tmp_path / "sentence_vectors.npy").unlink()
     again, rebuilt = DenseRetriever.load_or_build(tmp_path, TWO_SENTENCES, emb, progress=False)
-    assert not rebuilt and again.sentences is not None  # chunk vectors kept, sentences added back
+    assert rebuilt and again.sentences is not None  # chunk vectors kept, sentences added back
+    assert np.allclose(again.vectors, dense.vectors)
     assert np.allclose(again.sentences.vectors, dense.sentences.vectors, atol=1e-5)
     assert SentenceVectors.load(tmp_path, n_chunks=2) is None  # owners beyond the chunk set: stale
 

@@ -1,0 +1,173 @@
+"""Answers the plan's structure gives: a 专栏's item list, one 工程/产业 line's projects, a section's
+lead phrases, the projects that name a town.
+
+The sentence picker (chat_app/extractive.py) answers from the best sentences; these lists answer "哪些"
+questions the way the plan itself enumerates, and fall back to it when the structure does not fit.
+"""
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+
+from chat_app.extractive import LIST_RE, MODE, ExtractiveAnswerer, SentenceSims, asked_count, compose
+from chat_app.schema import Answer
+from ingest.schema import Chunk, Hit
+from retriever.bm25 import BM25Retriever
+
+QUOTED_RE = re.compile(r"“([^”]{2,12})”")
+PLACE_RE = re.compile(r"([\u4e00-\u9fff]{2,3}?)(镇|街道|乡)")
+PROJECT_RE = re.compile(r"项目|工程")
+ITEM_SPLIT_RE = re.compile(r"[、；，。](?![^（(“]*[）)”])")
+BOX_RE = re.compile(r"专栏\s*(\d+)")
+# Words that ask for a list without saying what is in it ("专栏3有哪些项目").
+LIST_WORDS = frozenset("专栏 项目 工程 建设 重点 哪些 哪几 包括 包含 具体 分别 都有 有啥 列出 清单 所列 规划 十四五".split())
+FIGURE_ASK_RE = re.compile(r"多少|几成|百分之")
+LEAD_MAX_CHARS = 30  # a paragraph's lead phrase, not a whole sentence
+GROUP_MIN_CHARS = 4  # "新基建" is too generic to name one line of a box; "机电制造产业" is not
+GROUP_ENDINGS = re.compile(r"(产业|工程|项目|行业|板块)$")
+
+
+class StructuredAnswerer(ExtractiveAnswerer):
+    """The extractive answerer, with the plan's lists tried first."""
+
+    def __init__(self, bm25: BM25Retriever, chunks: Sequence[Chunk],
+                 sentence_sims: SentenceSims | None = None) -> None:
+        super().__init__(bm25, chunks, sentence_sims)
+        self.by_box: dict[str, list[Chunk]] = {}
+        self.by_section: dict[tuple[str, str], list[Chunk]] = {}
+        # how many chunks quote a term: “一城五区” (once) names a set, “十四五” (everywhere) does not
+        self.quote_count: dict[str, int] = {}
+        for c in chunks:
+            for t in set(QUOTED_RE.findall(c.text)):
+                self.quote_count[t] = self.quote_count.get(t, 0) + 1
+            if c.kind == "box_item":
+                self.by_box.setdefault(c.title, []).append(c)
+            elif c.kind == "paragraph":
+                self.by_section.setdefault((c.chapter, c.section), []).append(c)
+        self.paragraph_leads = {c.group.strip("—-－ 。") for c in chunks
+                                if c.kind == "paragraph" and c.group and len(c.group) <= LEAD_MAX_CHARS}
+
+    def listed(self, question: str, hits: Sequence[Hit], whole_box: bool = True) -> Answer | None:
+        boxed = self.whole_box(question) if whole_box else None
+        return (boxed or self.group_items(question) or self.section_list(question, hits)
+                or self.place_items(question, hits))
+
+    def group_items(self, question: str) -> Answer | None:
+        """"机电制造产业都有啥项目": the named line of a 专栏 with all its items (a long line is split over
+        several chunks), introduced by the box and the line's name so every figure carries it."""
+        if not LIST_RE.search(question) or FIGURE_ASK_RE.search(question):
+            return None  # "…工程修多少公里" asks for a figure inside the line
+        plain = re.sub(r"\s+", "", question)
+        named = [(title, group) for title, items in self.by_box.items() for group in {c.group for c in items}
+                 if group and len(group) >= GROUP_MIN_CHARS and _names(plain, group)]
+        if not named:
+            return None
+        title, group = max(named, key=lambda tg: len(tg[1]))
+        if any(len(lead) > len(group) and lead in plain for lead in self.paragraph_leads):
+            return None  # "农副产品加工及生物医药制药产业集群…": the body paragraph it names answers
+        items = [c for c in self.by_box[title] if c.group == group]
+        parts = [(_without_lead(c.text, group), c) for c in items]
+        box, _, name = re.sub(r"\s+", "", title).partition("：")
+        return compose(question, [(t, c) for t, c in parts if t], MODE,
+                       prefix=f"{box}（{name}）中，{group.rstrip('。')}包括：")
+
+    def section_list(self, question: str, hits: Sequence[Hit]) -> Answer | None:
+        """"八大农业优势基地包括哪些": the plan answers with the lead phrases of a section's
+        paragraphs (做强优质粮食生产基地。… 做强中药材产业基地。…). Used when the leads share an
+        ending the question uses ("…基地", "…集群") or the section's opening names the set the
+        question quotes (打造“一城五区”。——中国北方…城市。——…先行区。), and their number matches
+        any count asked."""
+        if not LIST_RE.search(question) or FIGURE_ASK_RE.search(question):
+            return None  # "分别是多少" asks for figures, not for the section's list
+        wanted = asked_count(question)
+        quoted = [t for t in QUOTED_RE.findall(question) if self.quote_count.get(t, 0) == 1]
+        for h in hits[:3]:
+            paragraphs = self.by_section.get((h.chunk.chapter, h.chunk.section), [])
+            leads = first_by_lead(paragraphs, max_len=30)
+            ending = common_suffix(list(leads))
+            named = any(f"“{t}”" in c.text for c in paragraphs if not c.group for t in quoted)
+            if len(leads) < 2 or not (named or (len(ending) >= 2 and ending[-2:] in question)):
+                continue
+            if any(len(lead) >= GROUP_MIN_CHARS and lead.strip("—-－ 。") in question for lead in leads):
+                return None  # "农副产品加工产业集群有哪些企业" asks inside one item, not for the list
+            if wanted and len(leads) != wanted:
+                continue
+            head = h.chunk.section.split(" ", 1)[-1] if h.chunk.section else h.chunk.chapter
+            items = [(lead.lstrip("—-－ "), c) for lead, c in leads.items()]
+            return compose(question, items, MODE, prefix=f"规划在“{head}”中提出：", joiner="；")
+        return None
+
+    def place_items(self, question: str, hits: Sequence[Hit]) -> Answer | None:
+        """"韩阳镇有啥农业项目": the project lists' entries that name the place, from every list
+        among the top hits — not one whole list where the place is one entry among twenty."""
+        m = PLACE_RE.search(question)
+        if not m or not PROJECT_RE.search(question):
+            return None
+        stem = m.group(1)
+        found = [(p.strip(), h.chunk) for h in hits[:6] if h.chunk.kind == "box_item"
+                 for p in ITEM_SPLIT_RE.split(h.chunk.text) if stem in p]
+        found = list({p: (p, c) for p, c in found}.values())
+        topic = {t for t in self.tokenizer.tokens(question) if len(t) > 1} - LIST_WORDS - {stem, m.group(0)}
+        titled = [(p, c) for p, c in found if topic & set(self.tokenizer.tokens(c.title))]
+        found = titled if topic else found  # "农业项目": only the 农业 list's entries
+        if not found:
+            return None
+        return compose(question, found, MODE, prefix=f"规划的项目中涉及{m.group(0)}的有：", joiner="；")
+
+    def whole_box(self, question: str) -> Answer | None:
+        """"专栏3有哪些项目" asks for the box's item list; "专栏3里的沿黄公路支线是哪三条" for one item.
+
+        Only the box reference plus list words → the list of item leads. Anything more
+        specific → the best-matching pieces of that box's items.
+        """
+        m = BOX_RE.search(question)
+        if not m or not LIST_RE.search(question):
+            return None
+        title = next((t for t in self.by_box if re.match(rf"专栏\s*{m.group(1)}[：:]", t)), None)
+        if not title:
+            return None
+        items = self.by_box[title]
+        title_toks = set(self.tokenizer.tokens(title))
+        specific = {t: self.idf.get(t, 0.5) for t in self.tokenizer.query_tokens(question)
+                    if t not in title_toks and t not in LIST_WORDS and not t.isdigit() and len(t) > 1}
+        matched = sorted(((self._score(specific, c.text), i, c) for i, c in enumerate(items)), key=lambda x: (-x[0], x[1]))
+        if specific and matched and matched[0][0] > 0:
+            hits = [Hit(c, score, r, "box") for r, (score, _, c) in enumerate(matched[:3], 1) if score > 0]
+            picked = self.pick(question, hits)
+            return compose(question, [(c.text, c.chunk) for c in picked], MODE)
+        leads = first_by_lead(items)
+        if not leads:
+            return None
+        head = re.sub(r"\s+", "", title.split("：", 1)[0])
+        return compose(question, list(leads.items()), MODE, prefix=f"{head}包括：", joiner="；")
+
+
+def _without_lead(text: str, group: str) -> str:
+    """"机电制造产业。泰诺博锐…、" → "泰诺博锐…": the line's name is already in the answer's opening."""
+    text = text[len(group):].lstrip("。：: ") if text.startswith(group) else text
+    return text.strip().rstrip("、，,")
+
+
+def _names(question: str, group: str) -> bool:
+    """The question names the line, or the line without its generic ending (产业/工程/项目)."""
+    group = group.rstrip("。")
+    stem = GROUP_ENDINGS.sub("", group)
+    return group in question or (len(stem) >= GROUP_MIN_CHARS and stem in question)
+
+
+def first_by_lead(chunks: Sequence[Chunk], max_len: int = 1000) -> dict[str, Chunk]:
+    """Each distinct lead phrase (Chunk.group) with the first chunk under it, in plan order."""
+    leads: dict[str, Chunk] = {}
+    for c in chunks:
+        if c.group and len(c.group) <= max_len:
+            leads.setdefault(c.group, c)
+    return leads
+
+
+def common_suffix(words: list[str]) -> str:
+    out = ""
+    for chars in zip(*(w[::-1] for w in words)):
+        if len(set(chars)) != 1:
+            break
+        out = chars[0] + out
+    return out

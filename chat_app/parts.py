@@ -1,0 +1,69 @@
+"""Multi-part questions: "老旧小区改造多少个，停车场建多少个？" asks two things, each with its own answer.
+
+A question splits where one asking clause ends and another begins: at "？"/"；", or at "，" when the clause
+after it asks on its own (it has a question word, general Chinese: 多少/几/哪/啥/吗…). A clause that names
+no topic of its own ("是哪个节目啊", "规划里咋说的") stays with the one before it. Each part is then
+retrieved and answered on its own, in the question's order.
+"""
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+
+from chat_app.extractive import MODE, Candidate, ExtractiveAnswerer, compose
+from chat_app.guards import topic_words
+from chat_app.lexicon import ASKING_RE
+from chat_app.schema import Answer
+from ingest.schema import Hit
+from retriever.bm25 import BM25Retriever
+
+HARD_SPLIT_RE = re.compile(r"[？?；;]")
+SOFT_SPLIT_RE = re.compile(r"[，,]|还有|另外|以及")
+PART_MIN_CHARS = 4  # "在哪建" is a part; "啊" is not
+MAX_PARTS = 3
+EXTRA_SENTENCES = 1  # after the parts' own sentences, the whole question's best other sentence  # more than three asks in one message reads as a list request, answered whole
+
+
+def clauses(question: str) -> list[str]:
+    """Asking clauses in order; a clause that asks nothing stays with the one before it."""
+    out: list[str] = []
+    for piece in HARD_SPLIT_RE.split(question):
+        for clause in SOFT_SPLIT_RE.split(piece):
+            clause = clause.strip()
+            if not clause:
+                continue
+            if out and (len(clause) < PART_MIN_CHARS or not ASKING_RE.search(clause)
+                        or not ASKING_RE.search(out[-1])):
+                out[-1] += "，" + clause
+            else:
+                out.append(clause)
+    return out
+
+
+def split_parts(question: str, bm25: BM25Retriever) -> list[str]:
+    """The standalone parts of a multi-part question, or [question] when it asks one thing."""
+    parts = clauses(question)
+    if not 1 < len(parts) <= MAX_PARTS:
+        return [question]
+    out = [parts[0]]
+    for part in parts[1:]:
+        if topic_words(part, bm25):
+            out.append(part)
+        else:  # "是哪个节目啊", "规划里咋说的": no topic of its own, it asks the previous part again
+            out[-1] = f"{out[-1]}，{part}"
+    return out if len(out) > 1 else [question]
+
+
+def answer_parts(answerer: ExtractiveAnswerer, question: str, hits: Sequence[Hit],
+                 parts: Sequence[tuple[str, Sequence[Hit]]]) -> Answer | None:
+    """Each part's best sentence from its own evidence, in the question's order, then what the whole
+    question's answer adds; None when one sentence answers every part (the single answer reads better)."""
+    leads: list[Candidate] = []
+    for part, part_hits in parts:
+        best = next(iter(answerer.pick(part, part_hits)), None)
+        if best is not None and best.text not in {c.text for c in leads}:
+            leads.append(best)  # a sentence answering two parts is given once
+    if len(leads) < 2:
+        return None
+    rest = [c for c in answerer.pick(question, hits) if c.text not in {p.text for p in leads}]
+    return compose(question, [(c.text, c.chunk) for c in leads + rest[:EXTRA_SENTENCES]], MODE)

@@ -1,0 +1,27 @@
+"""Lists the plan's structure gives: one 专栏 line's items, and not the section's leads when one is named."""
+
+
+def test_a_named_box_line_is_answered_with_all_its_items_and_the_box(assistant):
+    a = assistant.ask("铝精深加工产业这块都安排了啥项目？")
+    assert a.answer.startswith("专栏4（")
+    assert "铝精深加工产业包括" in a.answer
+    for item in ("铝合金汽车轮毂项目", "轨道交通铝材深加工项目"):
+        assert item in a.answer
+    assert "机电制造产业" not in a.answer  # only the named line
+
+
+def test_a_line_split_over_two_chunks_is_listed_whole(assistant):
+    a = assistant.ask("机电制造产业方面有哪些重点项目？")
+    assert "泰诺博锐隧道设备整体搬迁项目" in a.answer and "防爆电机研发生产项目" in a.answer
+    assert len(a.citations) == 2
+
+
+def test_a_figure_inside_a_line_is_not_answered_with_the_whole_list(assistant):
+    a = assistant.ask("四好农村路建设工程里危桥改建有几座？")
+    assert "危桥改建 3 座" in a.answer and "包括：" not in a.answer
+
+
+def test_naming_one_cluster_asks_inside_it_not_for_the_list_of_clusters(assistant):
+    a = assistant.ask("航天科技及光电产业集群依托哪些项目？")
+    assert "北京光府科技高能激光项目" in a.answer
+    assert "风电设备制造维修产业集群" not in a.answer

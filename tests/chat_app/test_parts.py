@@ -1,0 +1,21 @@
+"""Multi-part questions: split where a new asking clause with its own topic begins."""
+from chat_app.parts import clauses, split_parts
+
+
+def test_clauses_split_only_between_asking_clauses():
+    assert clauses("图书馆新馆建在哪，啥时候开放？") == ["图书馆新馆建在哪", "啥时候开放"]
+    assert clauses("我家住城西，图书馆新馆建在哪？") == ["我家住城西，图书馆新馆建在哪"]  # a statement stays
+
+
+def test_a_clause_without_a_topic_stays_with_the_one_before(retrievers):
+    assert split_parts("体育中心建几个馆？规划里咋说的", retrievers.bm25) == ["体育中心建几个馆？规划里咋说的"]
+    two = split_parts("公办幼儿园新建几所，一类幼儿园要达到多少所", retrievers.bm25)
+    assert two == ["公办幼儿园新建几所", "一类幼儿园要达到多少所"]
+
+
+def test_each_part_is_answered_in_order_with_its_own_citation(assistant):
+    a = assistant.ask("伍姓湖水面面积保持多少？城区污水处理率要达到多少？")
+    assert "12.5 平方千米" in a.answer
+    first, second = a.answer.find("12.5"), a.answer.find("污水")
+    assert 0 <= first < second
+    assert len(a.citations) >= 2
