@@ -21,6 +21,7 @@ ABOUT_RE = re.compile(r"^[^？?，,。]{2,14}呢[？?。！!]*$")
 MORE_RE = re.compile(r"^(?:还有|另外|其他|其它|别的|更多)+(?:的|些|项目|内容)?[呢吗没不？?。！!]*$")
 LEAD_WORD_RE = re.compile(r"^(那么|那|还有|另外|然后)")
 SHORT = 8  # characters: a question this short leans on the previous one
+CARRIED_RE = re.compile(r"^[^（]{1,24}（(.{8,})）$")  # "core（previous question）", as resolve() writes it
 
 
 @dataclass(frozen=True)
@@ -34,9 +35,9 @@ def resolve(question: str, history: list[dict]) -> Resolution:
     if not history:
         return Resolution(question)
     prev = history[-1]
-    previous = prev["standalone"]
     if MORE_RE.match(question):
-        return Resolution(previous, frozenset(prev["cited"]))
+        return Resolution(prev["standalone"], frozenset(prev["cited"]))
+    previous = root(prev["standalone"])
     short = bool(FOLLOWUP_RE.match(question)) or len(question) <= SHORT
     if not (short or ABOUT_RE.match(question)):
         return Resolution(question)
@@ -47,6 +48,13 @@ def resolve(question: str, history: list[dict]) -> Resolution:
     if short:  # too short to stand alone: lean on the previous question
         return Resolution(f"{core}（{previous.rstrip('？?。')}）", carried=True)
     return Resolution(question)
+
+
+def root(standalone: str) -> str:
+    """"鹳雀楼那咋弄（普救寺（五老峰以后要弄啥新耍的））" → "五老峰以后要弄啥新耍的": a carried follow-up leans
+    on the question it was carried from, so a chain of follow-ups does not nest."""
+    m = CARRIED_RE.match(standalone)
+    return root(m.group(1)) if m else standalone
 
 
 def contrast(core: str, previous: str) -> str | None:

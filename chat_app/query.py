@@ -19,22 +19,25 @@ def understand(raw: str, standalone: str, bm25: BM25Retriever, exclude: frozense
     main = next((p for p in PART_RE.split(standalone) if len(p.strip()) >= MAIN_PART_MIN), standalone)
     words = topic_words(standalone, bm25)
     ordered = tuple(sorted(words, key=lambda w: (standalone.find(w), -len(w))))
-    return Query(raw, standalone, asked_details(main), ordered, frozenset(exclude))
+    in_plan = frozenset(w for w in words if w in bm25.bm25.idf)
+    return Query(raw, standalone, asked_details(main), ordered, frozenset(exclude), in_plan)
 
 
 def subject(query: Query) -> str:
     """The stretch of the question its topic words span ("五老峰门票"), to name what the plan lacks.
     Words with digits stay out: every figure in an answer must come from a cited passage."""
-    text = query.standalone
+    text = query.standalone.lower()  # topic words are lower-cased tokens ("gdp")
     asking = ASKING_RE.search(text)
     stop = asking.start() if asking else len(text)
-    spans = [(text.find(w), text.find(w) + len(w)) for w in query.topic
+    # words the plan uses name the thing ("GDP"), not how it was asked ("能到", a typo like "规化")
+    words = [w for w in query.topic if w in query.in_plan] or list(query.topic)
+    spans = [(text.find(w), text.find(w) + len(w)) for w in words
              if w in text and not re.search(r"\d", w)]
     spans = [s for s in spans if s[1] <= stop] or spans
     if not spans:
         return ""
     start, end = min(s for s, _ in spans), max(e for _, e in spans)
     if end - start <= SUBJECT_MAX and not re.search(r"[\d？?，,。！!]", text[start:end]):
-        return text[start:end]
+        return query.standalone[start:end]
     first = min(spans)
-    return text[first[0]:first[1]]
+    return query.standalone[first[0]:first[1]]

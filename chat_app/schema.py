@@ -24,6 +24,7 @@ class Query:
     asked: tuple[str, ...] = ()  # details the question asks for ("金额", "具体时间"); see lexicon.ASKED_DETAILS
     topic: tuple[str, ...] = ()  # its rarer words, in question order: what it is about
     exclude: frozenset[str] = frozenset()  # chunk ids already given ("还有呢")
+    in_plan: frozenset[str] = frozenset()  # the topic words the plan itself uses
 
 
 @dataclass(frozen=True)

@@ -139,3 +139,10 @@ def test_more_after_a_box_list_does_not_list_the_box_again(assistant):
     more = assistant.ask("还有别的吗", first.session_id)
     assert more.answer != first.answer
     assert not {c.chunk_id for c in first.citations} & {c.chunk_id for c in more.citations}
+
+
+def test_the_related_lead_names_the_thing_in_the_plans_words_not_the_asking(assistant):
+    from chat_app.query import subject, understand
+
+    q = understand("到2030年咱永济GDP能弄到多少个亿", "到2030年咱永济GDP能弄到多少个亿", assistant.retrievers.bm25)
+    assert subject(q) == "GDP"

@@ -1,0 +1,27 @@
+"""Follow-up rewriting: chains of short follow-ups lean on the first question, never nest."""
+from chat_app.followups import resolve, root
+
+
+def turn(standalone: str, cited=("c1",)) -> dict:
+    return {"question": standalone, "standalone": standalone, "answer": "", "cited": list(cited)}
+
+
+def test_a_chain_of_carried_follow_ups_does_not_nest():
+    first = "体育中心要建哪几个场馆"
+    second = resolve("具体在哪建？", [turn(first)]).standalone
+    assert second == f"具体在哪建（{first}）"
+    third = resolve("啥时候建成？", [turn(first), turn(second)]).standalone
+    assert third == f"啥时候建成（{first}）"
+    assert root(third) == first
+
+
+def test_more_repeats_the_previous_standalone_as_it_was():
+    carried = "具体有哪些项目（开发区要建哪些园区）"
+    r = resolve("还有呢", [turn(carried, ("c9",))])
+    assert r.standalone == carried and r.exclude == frozenset({"c9"})
+
+
+def test_a_plan_term_in_parentheses_is_not_taken_for_a_carried_question():
+    q = "新（改、扩）建公办幼儿园多少所"
+    assert root(q) == q
+    assert root("常住人口城镇化率（%）") == "常住人口城镇化率（%）"
