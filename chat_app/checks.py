@@ -10,7 +10,7 @@ from abc import ABC, abstractmethod
 
 from chat_app.extractive import pieces_of
 from chat_app.guards import foreign_places, invented_quote, is_injection, negative_premise, topic_words
-from chat_app.schema import Decision, Query
+from chat_app.schema import Decision, Query, echo
 from chat_app.signals import Evidence, compute
 from chat_app.support import SupportModel
 from retriever.factory import RetrieverSet
@@ -47,7 +47,7 @@ class ForeignPlaceCheck(Check):
         places = foreign_places(query.raw, self.plan_text)
         if not places:
             return None
-        lead = f"抱歉，本助手只回答永济市“十四五”规划的内容，规划中没有涉及“{'、'.join(places)}”。"
+        lead = f"抱歉，本助手只回答永济市“十四五”规划的内容，规划中没有涉及“{echo('、'.join(places))}”。"
         return Decision("none", f"places not in the plan: {' '.join(places)}", self.name, lead)
 
 
@@ -83,7 +83,7 @@ class PremiseCheck(Check):
             claim = verb if verb and not self.stated(query.raw, verb, evidence) else ""
         if not claim:
             return None
-        lead = f"规划中并没有“{claim.strip('“”')}”的提法，这个说法与规划原文不符。规划原文是："
+        lead = f"规划中并没有“{echo(claim.strip('“”'))}”的提法，这个说法与规划原文不符。规划原文是："
         return Decision("related", f"claim not in the evidence: {claim}", self.name, lead)
 
     def stated(self, question: str, verb: str, evidence: Evidence) -> bool:

@@ -17,7 +17,7 @@ from chat_app.lists import StructuredAnswerer
 from chat_app.overview import SectionOverview
 from chat_app.parts import answer_parts, split_parts
 from chat_app.query import subject, understand
-from chat_app.schema import Answer, Decision, Query
+from chat_app.schema import Answer, Decision, Query, echo
 from chat_app.sessions import SessionStore
 from chat_app.signals import Evidence, gather
 from chat_app.support import SupportModel
@@ -71,7 +71,7 @@ def related_lead(query: Query, decision: Decision) -> str:
     what = subject(query)
     detail = DETAIL_PHRASES.get(decision.detail, "")
     if detail:
-        about = f"关于“{what}”，" if what else ""
+        about = f"关于“{echo(what)}”，" if what else ""
         return f"{about}规划没有写明{detail}。{RELATED_TAIL}"
     return f"规划可能没有直接回答这个问题。{RELATED_TAIL}"
 

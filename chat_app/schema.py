@@ -82,3 +82,12 @@ class Answer:
         return {"type": "citations", "citations": [c.to_dict() for c in self.citations],
                 "support": self.support, "refused": self.refused, "mode": self.mode,
                 "suggestions": list(self.suggestions), "session_id": self.session_id}
+
+
+MARKUP_LOOKALIKES = str.maketrans({"<": "＜", ">": "＞"})
+
+
+def echo(user_text: str) -> str:
+    """User text quoted back in an answer: angle brackets become their full-width look-alikes, so a
+    page that renders answers as HTML (an embedder's own widget) shows "<img …>" instead of running it."""
+    return user_text.translate(MARKUP_LOOKALIKES)

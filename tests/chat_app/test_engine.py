@@ -146,3 +146,13 @@ def test_the_related_lead_names_the_thing_in_the_plans_words_not_the_asking(assi
 
     q = understand("到2030年咱永济GDP能弄到多少个亿", "到2030年咱永济GDP能弄到多少个亿", assistant.retrievers.bm25)
     assert subject(q) == "GDP"
+
+
+def test_markup_in_a_question_never_comes_back_as_markup(assistant):
+    from chat_app.schema import echo
+
+    assert echo("<img src=x onerror=alert(1)>") == "＜img src=x onerror=alert(1)＞"
+    for q in ("五老峰<img src=x onerror=alert(1)>门票多少钱", "规划提出的“<b>教育强市三年行动</b>”包括哪些内容？",
+              "伍姓湖“<i>退耕还湖</i>”工程要退多少亩？", "<script>alert(1)</script>伍姓湖要治理成啥样"):
+        a = assistant.ask(q)
+        assert "<" not in a.answer and ">" not in a.answer, a.answer
