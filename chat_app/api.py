@@ -261,9 +261,10 @@ def create_app(settings: Settings | None = None, assistant: Assistant | None = N
     try:
         import gradio as gr
 
-        from chat_app.ui import build_ui
+        from chat_app.ui import UI_HEAD, build_ui
 
-        app = gr.mount_gradio_app(app, build_ui(get_assistant), path="/ui")
+        app = gr.mount_gradio_app(app, build_ui(get_assistant, settings.max_question_chars), path="/ui",
+                                  footer_links=[], favicon_path=str(STATIC / "favicon.svg"), head=UI_HEAD)
     except ImportError:
         pass
     state["warm"] = threading.Thread(target=warm, daemon=True)

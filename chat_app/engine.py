@@ -131,8 +131,7 @@ class Assistant:
         structural = not exclude and not resolved.carried
         answer = self._answer(q, standalone, exclude, use_llm, structural)
         answer = replace(answer, standalone=standalone, session_id=sid)
-        self.sessions.add_turn(sid, answer)
-        return answer
+        return replace(answer, turn=self.sessions.add_turn(sid, answer))
 
     def _answer(self, q: str, standalone: str, exclude: set[str], use_llm: bool, structural: bool = True) -> Answer:
         query = understand(q, standalone, self.retrievers.bm25, frozenset(exclude))

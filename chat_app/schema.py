@@ -61,6 +61,7 @@ class Answer:
     notes: tuple[str, ...] = field(default=())  # why a check decided, for logs and eval
     session_id: str = ""
     suggestions: tuple[str, ...] = ()  # follow-up questions a user can send with one tap
+    turn: int = -1  # its index in the session (what /api/feedback's `turn` refers to); -1 before it is stored
 
     @property
     def refused(self) -> bool:
@@ -75,13 +76,15 @@ class Answer:
             "mode": self.mode,
             "citations": [c.to_dict() for c in self.citations],
             "suggestions": list(self.suggestions),
+            "session_id": self.session_id,
+            "turn": self.turn,
         }
 
     def citations_event(self) -> dict[str, Any]:
         """The SSE event that closes a streamed answer (everything but the text)."""
         return {"type": "citations", "citations": [c.to_dict() for c in self.citations],
                 "support": self.support, "refused": self.refused, "mode": self.mode,
-                "suggestions": list(self.suggestions), "session_id": self.session_id}
+                "suggestions": list(self.suggestions), "session_id": self.session_id, "turn": self.turn}
 
 
 MARKUP_LOOKALIKES = str.maketrans({"<": "＜", ">": "＞"})

@@ -140,6 +140,14 @@ class SessionStore:
                 (session_id, turn, rating, question, answer, comment, time.time()))
         return int(cur.lastrowid)
 
+    def recent_feedback(self, limit: int = 50) -> list[dict]:
+        """The newest feedback rows first: what officials review (and what a click recorded)."""
+        with self._lock:
+            rows = self._db.execute("SELECT session_id, turn, rating, question, comment, created FROM feedback "
+                                    "ORDER BY id DESC LIMIT ?", (limit,)).fetchall()
+        keys = ("session_id", "turn", "rating", "question", "comment", "created")
+        return [dict(zip(keys, r)) for r in rows]
+
     def feedback_count(self) -> int:
         with self._lock:
             return int(self._db.execute("SELECT COUNT(*) FROM feedback").fetchone()[0])

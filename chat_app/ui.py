@@ -1,16 +1,21 @@
 """Gradio front-end mounted at /ui: citizens' chat and the officials' tools (all Chinese)."""
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
+from dataclasses import dataclass
 
 import gradio as gr
 
+from chat_app.config import Settings
 from chat_app.engine import Assistant, QuestionError
 from ingest.store import read_chunks
 
 STARTERS = ["娃上学的事规划咋说？", "看病难，规划有啥办法？", "冬天烧煤取暖以后还让烧不？",
             "“十四五”常住人口城镇化率目标是多少？", "专栏3有哪些交通项目？"]
 
+
+MAX_QUESTION_CHARS = Settings().max_question_chars
 
 RELATED_MARK = "⚠ 相关内容（规划未直接写明您问的内容）\n"
 
@@ -30,56 +35,113 @@ def _source_messages(answer) -> list[dict]:
             for c in answer.citations]
 
 
-def build_ui(get_assistant: Callable[[], Assistant]) -> gr.Blocks:
+# Gradio picks its UI language (button labels, the <html lang>) from navigator.language; the audience
+# reads Chinese whatever their browser says, so the page tells Gradio zh-CN before it boots. A few
+# aria-labels are hard-coded English in Gradio's bundle; an observer renames them (screen readers read them).
+ARIA_ZH = {"More tabs": "更多标签页", "chatbot conversation": "对话记录", "Select example": "选择示例",
+           "Like": "赞", "Dislike": "踩", "Copy message": "复制", "Clear": "清空", "Retry": "重试",
+           "Undo": "撤销", "Edit": "编辑", "Submit": "发送", "Stop": "停止"}
+UI_HEAD = ("<script>(function(){try{Object.defineProperty(navigator,'language',{get:function(){return 'zh-CN';}});"
+           "Object.defineProperty(navigator,'languages',{get:function(){return ['zh-CN','zh'];}});}catch(e){}"
+           "document.documentElement.lang='zh-CN';var M=" + json.dumps(ARIA_ZH, ensure_ascii=False) + ";"
+           "function fix(el){['aria-label','title'].forEach(function(a){var v=el.getAttribute&&el.getAttribute(a);"
+           "if(!v)return;for(var k in M){if(v===k||v.indexOf(k+' ')===0||v.indexOf(k+':')===0){"
+           "el.setAttribute(a,M[k]+v.slice(k.length));return;}}});}"
+           "new MutationObserver(function(ms){ms.forEach(function(m){if(m.type==='attributes'){fix(m.target);}"
+           "else{m.addedNodes.forEach(function(n){if(n.querySelectorAll){fix(n);"
+           "n.querySelectorAll('[aria-label],[title]').forEach(fix);}});}});}).observe(document.documentElement,"
+           "{subtree:true,childList:true,attributes:true,attributeFilter:['aria-label','title']});})();</script>")
+WELCOME = "您好！我是永济市“十四五”规划助手，回答均来自规划原文并注明章节出处。可以直接问，也可以点下面的例子："
+SEARCHING = "正在查找规划原文…"
+STREAM_STEP = 8  # characters per streamed update
+FEEDBACK = ("Like", "Dislike")  # Gradio renders exactly these two as 👍/👎 icons (no English label shown)
+
+
+@dataclass(frozen=True)
+class Rated:
+    """What a 👍/👎 on one answer bubble rates: its session turn, question and answer."""
+
+    turn: int
+    question: str
+    answer: str
+
+
+def build_ui(get_assistant: Callable[[], Assistant], max_chars: int = MAX_QUESTION_CHARS) -> gr.Blocks:
     with gr.Blocks(title="永济“十四五”规划助手") as ui:
         gr.Markdown("## 永济市“十四五”规划助手\n回答均来自规划原文，并注明章节出处。")
-        session = gr.State(None)
-        turns = gr.State([])
         with gr.Tab("问答"):
-            chat = gr.Chatbot(label="对话", height=480, render_markdown=False, sanitize_html=True,
-                              feedback_options=("赞", "踩"))
-            box = gr.Textbox(label="您的问题", placeholder="例如：娃上学的事规划咋说？", lines=1)
-            with gr.Row():
-                send = gr.Button("发送", variant="primary")
-                reset = gr.Button("新对话")
-            gr.Examples(STARTERS, inputs=box, label="试试这些问题")
-
-            def respond(message: str, history: list, sid, asked: list):
-                history = list(history or [])
-                history.append({"role": "user", "content": message})
-                try:
-                    a = get_assistant().ask(message, sid)
-                except QuestionError as exc:
-                    history.append({"role": "assistant", "content": str(exc)})
-                    yield history, sid, asked, ""
-                    return
-                history.append({"role": "assistant", "content": ""})
-                for i in range(0, len(a.answer), 8):
-                    history[-1] = _answer_message(a, i + 8)
-                    yield history, a.session_id, asked, ""
-                history[-1] = _answer_message(a)
-                history.extend(_source_messages(a))
-                yield history, a.session_id, asked + [(message, a.answer)], ""
-
-            def like(data: gr.LikeData, sid, asked: list):
-                rating = 1 if data.liked else -1
-                q, ans = asked[-1] if asked else ("", "")
-                get_assistant().sessions.add_feedback(sid, data.index if isinstance(data.index, int) else None,
-                                                      rating, q, ans)
-
-            for trigger in (box.submit, send.click):
-                trigger(respond, [box, chat, session, turns], [chat, session, turns, box])
-            chat.like(like, [session, turns], None)
-
-            def pick(data: gr.SelectData, history: list, sid, asked: list):
-                yield from respond(str(data.value), history, sid, asked)
-
-            chat.option_select(pick, [chat, session, turns], [chat, session, turns, box])
-            reset.click(lambda: ([], None, [], ""), None, [chat, session, turns, box])
-
+            _chat_tab(get_assistant, max_chars)
         with gr.Tab("政务查询"):
             _officials(get_assistant)
     return ui
+
+
+def _chat_tab(get_assistant: Callable[[], Assistant], max_chars: int) -> None:
+    session = gr.State(None)
+    rated = gr.State({})  # message index of an answer bubble -> Rated
+    chat = gr.Chatbot(label="对话", height=480, render_markdown=False, sanitize_html=True,
+                      feedback_options=FEEDBACK, placeholder=WELCOME, buttons=[],
+                      examples=[{"text": s} for s in STARTERS])
+    box = gr.Textbox(label="您的问题", placeholder="例如：娃上学的事规划咋说？", lines=1,
+                     max_length=max_chars, info=f"最多 {max_chars} 字")
+    with gr.Row():
+        send = gr.Button("发送", variant="primary")
+        reset = gr.Button("新对话")
+
+    def respond(message: str, history: list, sid, ratings: dict):
+        message = (message or "").strip()
+        if not message:  # an empty send adds nothing
+            yield history, sid, ratings, ""
+            return
+        history = list(history or []) + [{"role": "user", "content": message},
+                                          {"role": "assistant", "content": SEARCHING}]
+        yield history, sid, ratings, ""  # the question shows at once, with a searching line
+        try:
+            a = get_assistant().ask(message, sid)
+        except QuestionError as exc:
+            gr.Warning(str(exc))  # shown as an error toast, not as an answer
+            yield history[:-2], sid, ratings, message
+            return
+        for i in range(0, len(a.answer), STREAM_STEP):
+            history[-1] = _answer_message(a, i + STREAM_STEP)
+            yield history, a.session_id, ratings, ""
+        history[-1] = _answer_message(a)
+        ratings = {**ratings, len(history) - 1: Rated(a.turn, message, a.answer)}
+        yield history + _source_messages(a), a.session_id, ratings, ""
+
+    def like(data: gr.LikeData, sid, ratings: dict):
+        """One row per click, for the answer clicked (not the last one); un-clicking records nothing."""
+        if data.liked is not True and data.liked is not False:
+            return
+        index = data.index if isinstance(data.index, int) else None
+        target = ratings.get(index) or _nearest_answer(ratings, index)
+        if target is None:
+            return
+        get_assistant().sessions.add_feedback(sid, target.turn, 1 if data.liked else -1,
+                                              target.question, target.answer)
+
+    for trigger in (box.submit, send.click):
+        trigger(respond, [box, chat, session, rated], [chat, session, rated, box])
+    chat.like(like, [session, rated], None)
+
+    def starter(data: gr.SelectData, history: list, sid, ratings: dict):
+        yield from respond(str(data.value.get("text", "")) if isinstance(data.value, dict) else str(data.value),
+                           history, sid, ratings)
+
+    def pick(data: gr.SelectData, history: list, sid, ratings: dict):
+        yield from respond(str(data.value), history, sid, ratings)
+
+    chat.example_select(starter, [chat, session, rated], [chat, session, rated, box])
+    chat.option_select(pick, [chat, session, rated], [chat, session, rated, box])
+    reset.click(lambda: ([], None, {}, ""), None, [chat, session, rated, box])
+
+
+def _nearest_answer(ratings: dict, index: int | None) -> Rated | None:
+    """A 👍 on a source bubble rates the answer it belongs to (the closest answer bubble before it)."""
+    if index is None:
+        return None
+    before = [i for i in ratings if i <= index]
+    return ratings[max(before)] if before else None
 
 
 def _officials(get_assistant: Callable[[], Assistant]) -> None:

@@ -4,7 +4,7 @@ import sys
 from pathlib import Path
 
 CLI = str(Path(sys.executable).parent / "plan-assistant")
-KEYS = {"question", "answer", "support", "refused", "mode", "citations", "suggestions"}
+KEYS = {"question", "answer", "support", "refused", "mode", "citations", "suggestions", "session_id", "turn"}
 
 
 def run(*args, stdin=None):
