@@ -199,6 +199,7 @@ class ExtractiveAnswerer:
         # a table row re-read for this question: the asked year's figure first
         picked = [replace(c, text=render_row(c.chunk, ask.years)) if c.chunk.kind == "table_row" else c
                   for c in picked]
+        picked = [headed(c) for c in picked]
         picked[0] = named_subject(picked[0])
         # the best sentence leads (a phone shows the first sentence first); the rest keep the plan's order
         order = {id(c): (c.chunk.order, c.chunk.text.find(c.text)) for c in picked}
@@ -236,6 +237,15 @@ class ExtractiveAnswerer:
                 break
             lo, hi = min(lo, k), max(hi, k)
         return "".join(clauses[lo:hi + 1]).rstrip("，；：,;:")
+
+def headed(c: Candidate) -> Candidate:
+    """"航天科技产业。北京光府…" → "航天科技产业：北京光府…": a heading and what it heads read as one sentence,
+    so the first sentence a phone shows carries the content, not the heading alone."""
+    lead = c.chunk.group.strip("—-－ 。")
+    if lead and c.text.startswith(lead + "。") and len(c.text) > len(lead) + 1:
+        return replace(c, text=f"{lead}：{c.text[len(lead) + 1:]}")
+    return c
+
 
 def named_subject(c: Candidate) -> Candidate:
     """"支持大象集团…" says whom it supports but not for which cluster: the lead sentence is opened with

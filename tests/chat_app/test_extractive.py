@@ -46,7 +46,7 @@ def test_figure_ask_reads_units_and_years():
 
 def test_a_sentence_starting_with_该_keeps_the_sentence_it_points_back_to(assistant):
     a = assistant.ask("东南亚文化风情园要占多少亩？")
-    assert "东南亚文化风情园项目。该项目拟占地 500-800 亩" in a.answer
+    assert "东南亚文化风情园项目：该项目拟占地 500-800 亩" in a.answer
 
 
 def test_list_question_in_colloquial_words_gets_the_sections_leads(assistant):
@@ -62,3 +62,10 @@ def test_figure_question_is_not_answered_with_a_section_list(assistant):
 def test_a_heading_is_answered_with_what_follows_it(assistant):
     a = assistant.ask("规划怎么推动水资源节约利用？")
     assert a.answer.startswith("推动水资源节约利用。") and "用黄河客水替换地下水" in a.answer
+
+
+def test_a_box_items_heading_and_its_content_read_as_one_first_sentence(assistant):
+    from eval.answers import first_sentence
+
+    a = assistant.ask("专栏4里光电产业有什么重点项目？")
+    assert "OLED" in first_sentence(a.answer), a.answer
