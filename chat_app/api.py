@@ -24,7 +24,7 @@ from chat_app.docs import mount_docs
 from chat_app.engine import Assistant, QuestionError
 from chat_app.index import load_index
 from chat_app.security import UI_COOKIE, Guard, RateLimiter, SignedTokens
-from chat_app.sessions import SessionStore, StorageUnavailable
+from chat_app.sessions import STORAGE_DOWN, SessionStore, StorageUnavailable
 
 log = logging.getLogger("plan_assistant.api")
 
@@ -35,7 +35,6 @@ INVALID_TEXT = "INVALID_TEXT"  # marks the validation error that becomes a 400 (
 SESSION_ID_CHARS = 64
 FEEDBACK_TEXT_CHARS = 4000
 MAX_TURN = 1_000_000
-STORAGE_DOWN = "服务暂时无法保存记录，请稍后再试。"
 TITLE = "永济“十四五”规划助手 API"
 
 

@@ -46,6 +46,9 @@ RETURNING idx
 """
 
 
+STORAGE_DOWN = "服务暂时无法保存记录，请稍后再试。"  # what users see (HTTP 503, /ui toast)
+
+
 class StorageUnavailable(RuntimeError):
     """The database cannot take a write now (disk full, read-only file, locked too long)."""
 

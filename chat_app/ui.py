@@ -9,6 +9,7 @@ import gradio as gr
 
 from chat_app.config import Settings
 from chat_app.engine import Assistant, QuestionError
+from chat_app.sessions import STORAGE_DOWN, StorageUnavailable
 from ingest.store import read_chunks
 
 STARTERS = ["娃上学的事规划咋说？", "看病难，规划有啥办法？", "冬天烧煤取暖以后还让烧不？",
@@ -98,8 +99,9 @@ def _chat_tab(get_assistant: Callable[[], Assistant], max_chars: int) -> None:
         yield history, sid, ratings, ""  # the question shows at once, with a searching line
         try:
             a = get_assistant().ask(message, sid)
-        except QuestionError as exc:
-            gr.Warning(str(exc))  # shown as an error toast, not as an answer
+        except (QuestionError, StorageUnavailable) as exc:
+            # shown as an error toast, not as an answer; the question goes back into the box
+            gr.Warning(str(exc) if isinstance(exc, QuestionError) else STORAGE_DOWN)
             yield history[:-2], sid, ratings, message
             return
         for i in range(0, len(a.answer), STREAM_STEP):

@@ -17,7 +17,7 @@ def test_a_chain_of_carried_follow_ups_does_not_nest():
 
 def test_more_repeats_the_previous_standalone_as_it_was():
     carried = "具体有哪些项目（开发区要建哪些园区）"
-    r = resolve("还有呢", [turn(carried, ("c9",))])
+    r = resolve("还有其他的呢", [turn(carried, ("c9",))])
     assert r.standalone == carried and r.exclude == frozenset({"c9"})
 
 
