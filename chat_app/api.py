@@ -116,7 +116,7 @@ def create_app(settings: Settings | None = None, assistant: Assistant | None = N
             log.error("the assistant could not be loaded: %s", exc)
 
     app.add_middleware(Guard, max_body=settings.max_body_bytes, keys=settings.api_keys, limiter=limiter,
-                       tokens=tokens, token_paths=("/api/ask", "/api/ask/stream"))
+                       tokens=tokens, token_paths=("/api/ask", "/api/ask/stream", "/api/feedback"))
 
     @app.middleware("http")
     async def framing(request: Request, call_next):

@@ -3,11 +3,18 @@
  *
  * Usage on any page:
  *   <script src="https://HOST/widget.js" data-title="永济规划助手"
- *           data-accent="#07c160" data-welcome="您好，请问…" defer></script>
+ *           data-accent="#07c160" data-welcome="您好，请问…"
+ *           data-starters="孩子上学有哪些新学校要建？|看病就医会有什么改善？" defer></script>
  *
  * Adds a round bubble (bottom-right) that opens a panel with an iframe to
- * `${origin}/embed?title=…&accent=…&welcome=…`, where origin is the origin this
- * script was loaded from. Everything lives in a Shadow DOM (class names are
+ * `${origin}/embed?title=…&accent=…&welcome=…[&starters=…]`, where origin is the origin this
+ * script was loaded from. data-starters: up to 4 one-tap example questions, '|' separated
+ * (each cut to 40 characters by the chat page).
+ *
+ * Opening the panel puts the focus in the chat's input. On narrow screens (≤ 480 px) the panel
+ * covers the page: the page stops scrolling while it is open, and Tab / Shift+Tab stay inside it
+ * (the chat page traps them; a focus that still lands on the page is sent back). Escape or the
+ * panel's × closes it and returns the focus to the bubble. Everything lives in a Shadow DOM (class names are
  * additionally prefixed with "pa-") so the host page's CSS cannot break it.
  * No attribute or user data is ever parsed as HTML (textContent / setAttribute only).
  *
@@ -27,6 +34,7 @@
     welcome: '您好！我可以回答关于永济市“十四五”规划的问题。',
   };
   const MAX_ATTR_CHARS = 300;
+  const FULLSCREEN_QUERY = '(max-width: 480px)'; // keep in step with the @media rule in CSS_TEXT
   const SVG_NS = 'http://www.w3.org/2000/svg';
 
   function findOwnScript() {
@@ -87,6 +95,7 @@
     title: attr('data-title', DEFAULTS.title),
     accent: attr('data-accent', DEFAULTS.accent),
     welcome: attr('data-welcome', DEFAULTS.welcome),
+    starters: attr('data-starters', null), // null: the chat page's own examples
     origin: serverOrigin(),
   };
   if (!isColor(config.accent)) config.accent = DEFAULTS.accent;
@@ -95,7 +104,8 @@
     return config.origin + '/embed' +
       '?title=' + encodeURIComponent(config.title) +
       '&accent=' + encodeURIComponent(config.accent) +
-      '&welcome=' + encodeURIComponent(config.welcome);
+      '&welcome=' + encodeURIComponent(config.welcome) +
+      (config.starters !== null ? '&starters=' + encodeURIComponent(config.starters) : '');
   }
 
   const CSS_TEXT = [
@@ -110,7 +120,9 @@
     '  -webkit-tap-highlight-color: transparent;',
     '}',
     '.pa-bubble:hover { transform: scale(1.06); }',
-    '.pa-bubble:focus-visible { outline: 3px solid rgba(0, 0, 0, .35); outline-offset: 3px; }',
+    // a dark ring with a light halo (light theme) reads on any host background
+    '.pa-bubble:focus-visible { outline: 3px solid #111111; outline-offset: 2px;',
+    '  box-shadow: 0 0 0 2px #ffffff, 0 4px 14px rgba(0, 0, 0, .25); }',
     '.pa-bubble svg { width: 28px; height: 28px; display: block; fill: currentColor; }',
     '.pa-bubble .pa-icon-close { display: none; }',
     '.pa-open .pa-bubble .pa-icon-chat { display: none; }',
@@ -128,6 +140,12 @@
     '              max-width: none; max-height: none; border-radius: 0; box-shadow: none; }',
     '  .pa-open .pa-bubble { display: none; }',
     '}',
+    '@media (prefers-color-scheme: dark) {',
+    '  .pa-panel, .pa-frame { background: #111111; }',
+    '  .pa-panel { box-shadow: 0 8px 30px rgba(0, 0, 0, .6); outline: 1px solid #2f2f2f; }',
+    '  .pa-bubble { box-shadow: 0 4px 14px rgba(0, 0, 0, .6); }',
+    '  .pa-bubble:focus-visible { outline-color: #ffffff; box-shadow: 0 0 0 2px #111111, 0 4px 14px rgba(0, 0, 0, .6); }',
+    '}',
     '@media print { .pa-root { display: none; } }',
   ].join('\n');
 
@@ -144,9 +162,46 @@
   }
 
   let root = null;
+  let host = null;
   let frame = null;
   let bubble = null;
   let opened = false;
+  let savedScroll = null; // the page's own overflow styles while the full-screen panel locks them
+  const narrow = window.matchMedia ? window.matchMedia(FULLSCREEN_QUERY) : null;
+
+  function fullscreen() { return !!(narrow && narrow.matches); }
+
+  function toFrame(message) {
+    try {
+      if (frame && frame.contentWindow) frame.contentWindow.postMessage(message, config.origin);
+    } catch (e) { /* not loaded yet: the chat page asks with pa-ready */ }
+  }
+
+  // Focus the chat's input: the iframe first (so keys go to it), then the page inside moves it to its input.
+  function focusChat() {
+    try { frame.focus(); } catch (e) { /* ignore */ }
+    toFrame({ type: 'pa-focus' });
+  }
+
+  function lockScroll(on) {
+    const html = document.documentElement;
+    const body = document.body;
+    if (on && savedScroll === null) {
+      savedScroll = [html.style.overflow, body ? body.style.overflow : ''];
+      html.style.overflow = 'hidden';
+      if (body) body.style.overflow = 'hidden';
+    } else if (!on && savedScroll !== null) {
+      html.style.overflow = savedScroll[0];
+      if (body) body.style.overflow = savedScroll[1];
+      savedScroll = null;
+    }
+  }
+
+  // Full screen (narrow) vs floating panel: scroll lock and focus trap only apply to the former.
+  function syncMode() {
+    lockScroll(opened && fullscreen());
+    toFrame({ type: 'pa-mode', fullscreen: opened && fullscreen() });
+  }
 
   function setOpen(next) {
     if (!root) return;
@@ -154,8 +209,9 @@
     if (opened && !frame.getAttribute('src')) frame.setAttribute('src', embedUrl()); // lazy load
     root.classList.toggle('pa-open', opened);
     bubble.setAttribute('aria-expanded', opened ? 'true' : 'false');
+    syncMode();
     if (opened) {
-      try { frame.focus(); } catch (e) { /* ignore */ }
+      focusChat();
     } else if (document.activeElement && document.activeElement.closest &&
                document.activeElement.closest('#pa-widget-host')) {
       bubble.focus();
@@ -164,7 +220,7 @@
 
   function mount() {
     if (document.getElementById('pa-widget-host')) return;
-    const host = document.createElement('div');
+    host = document.createElement('div');
     host.id = 'pa-widget-host';
     host.setAttribute('data-pa-widget', '');
     // Inline !important beats any host stylesheet rule aimed at our host element.
@@ -194,6 +250,7 @@
     frame.className = 'pa-frame';
     frame.setAttribute('title', config.title);
     frame.setAttribute('referrerpolicy', 'strict-origin-when-cross-origin');
+    frame.setAttribute('allow', 'clipboard-write'); // the chat's 复制 buttons
     panel.appendChild(frame);
 
     bubble = document.createElement('button');
@@ -218,11 +275,24 @@
     window.addEventListener('message', function (event) {
       if (!frame || event.source !== frame.contentWindow || event.origin !== config.origin) return;
       const data = event.data;
-      if (data && typeof data === 'object' && data.type === 'pa-close') setOpen(false);
+      if (!data || typeof data !== 'object') return;
+      if (data.type === 'pa-close') setOpen(false);
+      else if (data.type === 'pa-ready' && opened) { syncMode(); focusChat(); }
     });
     document.addEventListener('keydown', function (event) {
       if (opened && event.key === 'Escape') setOpen(false);
     });
+    // Full screen: a focus that reaches the page behind the panel is sent back into the chat.
+    document.addEventListener('focusin', function (event) {
+      if (!opened || !fullscreen() || event.target === host) return;
+      if (host.contains(event.target)) return;
+      focusChat();
+    }, true);
+    if (narrow) {
+      const onChange = function () { if (opened) syncMode(); };
+      if (narrow.addEventListener) narrow.addEventListener('change', onChange);
+      else if (narrow.addListener) narrow.addListener(onChange);
+    }
   }
 
   window.PlanAssistantWidget = {

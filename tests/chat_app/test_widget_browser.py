@@ -355,7 +355,7 @@ def test_embed_page_standalone_at_360px(driver, app_url):
     _screenshot(driver, "embed-360.png")
 
     # “新对话” clears the conversation back to the welcome message.
-    driver.find_element(By.LINK_TEXT, "新对话").click()
+    driver.find_element(By.XPATH, "//button[normalize-space()='新对话']").click()
     _wait(driver, lambda d: len(d.find_elements(By.CSS_SELECTOR, ".msg")) == 1, 5, "新对话 did not clear")
     assert not driver.find_elements(By.CSS_SELECTOR, ".msg.user")
 
