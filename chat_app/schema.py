@@ -45,6 +45,7 @@ class Citation:
     chapter: str
     section: str
     quote: str
+    title: str = ""  # the 专栏 or 表 the quote comes from ("专栏 3：“十四五”全市重点交通项目"), else ""
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)

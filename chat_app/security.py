@@ -55,7 +55,7 @@ class RateLimiter:
 
 class SignedTokens:
     """Short-lived HMAC tokens: /embed bakes one in for the widget, /ui sets one as a cookie. Anyone who can
-    load those pages can ask questions, exactly as in them; search, feedback and /v1 stay behind the keys."""
+    load those pages can ask questions, exactly as in them; and rate their answers (feedback); search and /v1 stay behind the keys."""
 
     def __init__(self, secret: str = "", ttl_seconds: int = 24 * 3600) -> None:
         self.secret = (secret or secrets.token_hex(32)).encode()

@@ -30,10 +30,22 @@ def _answer_message(answer, upto: int | None = None) -> dict:
     return message
 
 
+def short_header(chapter: str, section: str, title: str = "") -> str:
+    """"第九章 持续增进…", "第三节 办好人民满意教育" → "第九章·第三节 办好人民满意教育" (+ its 专栏/表):
+    three full 章+节 headers would fill a phone screen."""
+    ch, sec = chapter.split(" ", 1)[0], section.split(" ", 1)
+    head = f"{ch}·{sec[0]} {sec[1]}" if len(sec) == 2 else (f"{ch} {section}".strip() if ch else section)
+    return f"{head} · {' '.join(title.split())}" if title else head
+
+
 def _source_messages(answer) -> list[dict]:
-    return [{"role": "assistant", "content": c.quote,
-             "metadata": {"title": f"出处 [{c.n}] {c.chapter} {c.section}".strip(), "status": "done"}}
-            for c in answer.citations]
+    """One collapsible source per 章/节 (+ 专栏/表), listing every [n] it supports."""
+    merged: dict[str, list] = {}
+    for c in answer.citations:
+        merged.setdefault(short_header(c.chapter, c.section, c.title), []).append(c)
+    return [{"role": "assistant", "content": "\n\n".join(c.quote for c in cs),
+             "metadata": {"title": f"出处 {''.join(f'[{c.n}]' for c in cs)} {head}", "status": "done"}}
+            for head, cs in merged.items()]
 
 
 # Gradio picks its UI language (button labels, the <html lang>) from navigator.language; the audience
