@@ -158,30 +158,54 @@ def _nearest_answer(ratings: dict, index: int | None) -> Rated | None:
     return ratings[max(before)] if before else None
 
 
+COLUMN_ORDER = ("序号", "指标", "2015年", "2020年完成", "2025年目标", "年均增长(%)", "年均增长/累计", "属性")
+TABLES = (("表 1", "表1 “十三五”主要指标实现情况"), ("专栏 2", "专栏2 “十四五”主要指标"))
+INTRO = "（本章导语）"
+
+
 def _officials(get_assistant: Callable[[], Assistant]) -> None:
     # the chunks file, not the assistant: building the page must not wait for the index (the server
     # listens, and /healthz says "loading", while the index loads in the background)
     chunks = read_chunks()
     chapters = list(dict.fromkeys(c.chapter for c in chunks if c.chapter))
+
+    def sections_of(chapter: str) -> list[str]:
+        return list(dict.fromkeys(c.section or INTRO for c in chunks if c.chapter == chapter))
+
+    def body(chapter: str, section: str) -> str:
+        section = "" if section == INTRO else section
+        return "\n\n".join((f"【{c.title}】" if c.title else "") + c.text
+                             for c in chunks if c.chapter == chapter and c.section == section)
+
+    first_sections = sections_of(chapters[0]) if chapters else []
     with gr.Accordion("规划目录（章 → 节 → 原文）", open=False):
-        ch = gr.Dropdown(chapters, label="章", value=chapters[0])
-        sec = gr.Dropdown([], label="节")
-        text = gr.Textbox(label="原文", lines=12, interactive=False)
+        ch = gr.Dropdown(chapters, label="章", value=chapters[0] if chapters else None)
+        sec = gr.Dropdown(first_sections, label="节", value=first_sections[0] if first_sections else None)
+        text = gr.Textbox(label="原文", lines=12, interactive=False,
+                          value=body(chapters[0], first_sections[0]) if first_sections else "")
 
         def sections(chapter):
-            secs = list(dict.fromkeys(c.section or "（本章导语）" for c in chunks if c.chapter == chapter))
+            secs = sections_of(chapter)
             return gr.update(choices=secs, value=secs[0] if secs else None)
-
-        def body(chapter, section):
-            section = "" if section == "（本章导语）" else section
-            return "\n\n".join(f"[{c.id}] {('【' + c.title + '】') if c.title else ''}{c.text}"
-                               for c in chunks if c.chapter == chapter and c.section == section)
 
         ch.change(sections, ch, sec)
         sec.change(body, [ch, sec], text)
+    _search(get_assistant)
+    for prefix, label in TABLES:
+        _indicator_table(chunks, prefix, label)
+    items = [c for c in chunks if c.kind == "box_item"]
+    with gr.Accordion("专栏项目清单（专栏3–14）", open=False):
+        gr.Dataframe([[c.title, c.group, c.text, f"{c.chapter} {c.section}"] for c in items],
+                     headers=["专栏", "类别", "内容", "所在章节"], interactive=False, wrap=True)
+
+
+def _search(get_assistant: Callable[[], Assistant]) -> None:
     with gr.Accordion("检索原文", open=True):
-        q = gr.Textbox(label="关键词或问题")
-        found = gr.HighlightedText(label="命中（高亮为检索词）", combine_adjacent=True)
+        with gr.Row():
+            q = gr.Textbox(label="关键词或问题", scale=4)
+            go = gr.Button("搜索", variant="primary", scale=1)
+        found = gr.HighlightedText(label="检索结果（标亮的是检索词）", combine_adjacent=True, show_legend=False,
+                                   color_map={"检索词": "#ffe08a"})
         table = gr.Dataframe(headers=["名次", "章", "节", "片段"], interactive=False, wrap=True)
 
         def search(query: str):
@@ -189,25 +213,34 @@ def _officials(get_assistant: Callable[[], Assistant]) -> None:
             try:  # the same limits as /api/search: length, and text that can be encoded
                 query = a.validate(query)
             except QuestionError as exc:
-                return [(str(exc), None)], []
+                gr.Warning(str(exc))
+                return [], []
             hits = a.retriever.search(query, 10)
             terms = set(a.retrievers.bm25.tokenizer.query_tokens(query))
             spans: list[tuple[str, str | None]] = []
             for h in hits[:5]:
                 spans.append((f"\n[{h.rank}] {h.chunk.heading}\n", None))
                 for tok in a.retrievers.bm25.tokenizer._jieba.cut(h.chunk.text):
-                    spans.append((tok, "命中" if tok in terms else None))
+                    spans.append((tok, "检索词" if tok in terms else None))
             rows = [[h.rank, h.chunk.chapter, h.chunk.section, h.chunk.text[:160]] for h in hits]
             return spans, rows
 
         q.submit(search, q, [found, table])
-    for title_prefix, label in (("表 1", "表1 “十三五”主要指标实现情况"), ("专栏 2", "专栏2 “十四五”主要指标")):
-        rows = [c for c in chunks if c.kind == "table_row" and c.title.startswith(title_prefix)]
-        cols = list(dict.fromkeys(k for c in rows for k, _ in c.fields))
-        with gr.Accordion(label, open=False):
-            gr.Dataframe([[c.group] + [dict(c.fields).get(k, "") for k in cols] + [c.section] for c in rows],
-                         headers=["类别"] + cols + ["所在节"], interactive=False, wrap=True)
-    items = [c for c in chunks if c.kind == "box_item"]
-    with gr.Accordion("专栏项目清单（专栏3–14）", open=False):
-        gr.Dataframe([[c.title, c.group, c.text, f"{c.chapter} {c.section}"] for c in items],
-                     headers=["专栏", "类别", "内容", "所在章节"], interactive=False, wrap=True)
+        go.click(search, q, [found, table])
+
+
+def _indicator_table(chunks, prefix: str, label: str) -> None:
+    """序号|指标|2020|2025|年均|属性, the 类别 as a row of its own where it changes (not repeated each row)."""
+    rows = [c for c in chunks if c.kind == "table_row" and c.title.startswith(prefix)]
+    present = {k for c in rows for k, _ in c.fields}
+    cols = [k for k in COLUMN_ORDER if k in present] + sorted(present - set(COLUMN_ORDER))
+    data: list[list[str]] = []
+    group = None
+    for c in rows:
+        if c.group != group:
+            group = c.group
+            data.append([group] + [""] * (len(cols) - 1))
+        values = dict(c.fields)
+        data.append([values.get(k, "") for k in cols])
+    with gr.Accordion(label, open=False):
+        gr.Dataframe(data, headers=cols, interactive=False, wrap=True)

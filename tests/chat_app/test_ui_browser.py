@@ -72,3 +72,24 @@ def test_feedback_rates_the_answer_clicked_not_the_last(driver, app_url, assista
     time.sleep(1.0)  # a duplicate row would arrive now
     rows = [r for r in assistant.sessions.recent_feedback() if r["question"] in (first, second)]
     assert sorted((r["question"], r["rating"], r["turn"]) for r in rows) == sorted([(first, -1, 0), (second, 1, 1)])
+
+
+def test_officials_tab_opens_filled_without_internal_ids_and_searches_with_a_button(driver, app_url):
+    _open_ui(driver, app_url, 1366, 900)
+    tab = next(b for b in driver.find_elements(By.CSS_SELECTOR, "button[role=tab]") if b.text.strip() == "政务查询")
+    tab.click()
+    driver.execute_script("Array.from(document.querySelectorAll('button.label-wrap'))"
+                          ".filter(b => b.innerText.includes('规划目录')).forEach(b => b.click())")
+    _wait(driver, lambda d: any(len(t.get_attribute("value") or "") > 50 for t in d.find_elements(By.CSS_SELECTOR, "textarea")),
+          ANSWER_TIMEOUT, "原文 is empty before a chapter is chosen")
+    page = driver.execute_script("return document.body.innerText")
+    texts = " ".join(t.get_attribute("value") or "" for t in driver.find_elements(By.CSS_SELECTOR, "textarea"))
+    assert "[c0" not in texts and "[c1" not in texts and "命中" not in page
+    box = driver.execute_script(
+        "return Array.from(document.querySelectorAll('label')).filter(l => l.innerText.includes('关键词或问题'))"
+        ".map(l => l.querySelector('textarea, input'))[0]")
+    box.send_keys("污水处理")
+    next(b for b in driver.find_elements(By.CSS_SELECTOR, "button") if b.text.strip() == "搜索").click()
+    _wait(driver, lambda d: "[1]" in d.execute_script("return document.body.innerText") and
+          d.find_elements(By.CSS_SELECTOR, "mark, .textspan.hl, [class*=hl]"), ANSWER_TIMEOUT, "search results not shown")
+    _screenshot(driver, "ui-officials-1366.png")
