@@ -1,6 +1,7 @@
 """Gradio front-end mounted at /ui: citizens' chat and the officials' tools (all Chinese)."""
 from __future__ import annotations
 
+import html
 from collections.abc import Callable
 
 import gradio as gr
@@ -15,17 +16,24 @@ STARTERS = ["娃上学的事规划咋说？", "看病难，规划有啥办法？
 RELATED_MARK = "⚠ 相关内容（规划未直接写明您问的内容）\n"
 
 
+def as_text(text: str) -> str:
+    """Gradio 6's Chatbot inserts message content as HTML even with render_markdown=False (sanitize_html
+    only strips scripts and handlers: "<b>粗体</b>" became bold, "<img src=x>" an image). Escaped, any
+    text — a citizen's question, the plan's own words — shows exactly as typed."""
+    return html.escape(text, quote=False)
+
+
 def _answer_message(answer, upto: int | None = None) -> dict:
     """The answer bubble: related answers marked; a refusal offers the nearest sections as one-tap options."""
     text = (RELATED_MARK if answer.support == "related" else "") + answer.answer[:upto]
-    message: dict = {"role": "assistant", "content": text}
+    message: dict = {"role": "assistant", "content": as_text(text)}
     if upto is None and answer.suggestions:
         message["options"] = [{"value": s, "label": s} for s in answer.suggestions]
     return message
 
 
 def _source_messages(answer) -> list[dict]:
-    return [{"role": "assistant", "content": c.quote,
+    return [{"role": "assistant", "content": as_text(c.quote),
              "metadata": {"title": f"出处 [{c.n}] {c.chapter} {c.section}".strip(), "status": "done"}}
             for c in answer.citations]
 
@@ -36,7 +44,7 @@ def build_ui(get_assistant: Callable[[], Assistant]) -> gr.Blocks:
         session = gr.State(None)
         turns = gr.State([])
         with gr.Tab("问答"):
-            chat = gr.Chatbot(label="对话", height=480, render_markdown=False, sanitize_html=True,
+            chat = gr.Chatbot(label="对话", height=480, render_markdown=False, sanitize_html=True, allow_tags=False,
                               feedback_options=("赞", "踩"))
             box = gr.Textbox(label="您的问题", placeholder="例如：娃上学的事规划咋说？", lines=1)
             with gr.Row():
@@ -46,11 +54,11 @@ def build_ui(get_assistant: Callable[[], Assistant]) -> gr.Blocks:
 
             def respond(message: str, history: list, sid, asked: list):
                 history = list(history or [])
-                history.append({"role": "user", "content": message})
+                history.append({"role": "user", "content": as_text(message) if isinstance(message, str) else message})
                 try:
                     a = get_assistant().ask(message, sid)
                 except QuestionError as exc:
-                    history.append({"role": "assistant", "content": str(exc)})
+                    history.append({"role": "assistant", "content": as_text(str(exc))})
                     yield history, sid, asked, ""
                     return
                 history.append({"role": "assistant", "content": ""})
