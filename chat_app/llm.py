@@ -1,5 +1,5 @@
 """LLM answerers: any OpenAI-compatible endpoint (langchain-openai) or a local GGUF file
-(llama-cpp-python). Both sit behind the same guards and fall back to the extractive
+(llama-cpp-python, or cyllama's prebuilt wheel when llama-cpp-python is not installed). Both sit behind the same guards and fall back to the extractive
 answer when the model is unreachable, slow, uncited or invents a number.
 """
 from __future__ import annotations
@@ -135,24 +135,38 @@ class OpenAIAnswerer(LLMAnswerer):
 class LlamaAnswerer(LLMAnswerer):
     """In-process GGUF model for intranets without GPU (optional extra: llama-cpp-python).
 
-    One ``Llama`` object is not thread-safe and the API serves requests from a thread pool,
+    One model object is not thread-safe and the API serves requests from a thread pool,
     so calls are serialised; generation stops at the time-out and the extractive answer is used.
+    Subclasses swap the engine (``_load`` and ``_pieces``); the prompt, limits and deadline stay here.
     """
 
     mode = "llama"
+    backend = "llama-cpp-python"
     n_sources = 3  # small context windows
     system_in_user = True
 
     def __init__(self, path: str, n_ctx: int = 2048, n_threads: int = 2, max_tokens: int = 300,
                  chat_format: str = "", timeout: float = 20.0) -> None:
+        self.max_tokens = max_tokens
+        self.temperature = 0.0  # greedy: the same sources give the same reply, and the guards judge it once
+        self.timeout = self.deadline = timeout
+        self.max_concurrent = 1  # one model object: calls are serialised anyway
+        self._lock = threading.Lock()
+        self._load(path, n_ctx, n_threads, chat_format)
+
+    def _load(self, path: str, n_ctx: int, n_threads: int, chat_format: str) -> None:
         from llama_cpp import Llama
 
         self.llm = Llama(model_path=path, n_ctx=n_ctx, n_threads=n_threads, verbose=False,
                          chat_format=chat_format or None)
-        self.max_tokens = max_tokens
-        self.timeout = self.deadline = timeout
-        self.max_concurrent = 1  # one Llama object: calls are serialised anyway
-        self._lock = threading.Lock()
+
+    def _pieces(self, messages: list[dict], deadline: float) -> Iterator[str]:
+        """The reply as it is generated (the caller checks the deadline after each piece)."""
+        for part in self.llm.create_chat_completion(messages=messages, max_tokens=self.max_tokens,
+                                                    temperature=self.temperature, stream=True):
+            delta = part["choices"][0].get("delta", {}).get("content")
+            if delta:
+                yield delta
 
     def complete(self, messages: list[dict]) -> str:
         return "".join(self.stream_tokens(messages))
@@ -162,15 +176,136 @@ class LlamaAnswerer(LLMAnswerer):
             raise TimeoutError("local model busy")
         try:
             deadline = time.monotonic() + self.timeout
-            for part in self.llm.create_chat_completion(messages=messages, max_tokens=self.max_tokens,
-                                                        temperature=0, stream=True):
-                delta = part["choices"][0].get("delta", {}).get("content")
-                if delta:
+            pieces = self._pieces(messages, deadline)
+            try:
+                for delta in pieces:
                     yield delta
-                if time.monotonic() > deadline:
-                    raise TimeoutError(f"local model slower than {self.timeout:.0f} s")
+                    if time.monotonic() > deadline:
+                        raise TimeoutError(f"local model slower than {self.timeout:g} s")
+            finally:
+                pieces.close()  # the engine's own generator lets go of its context before the lock is freed
+            if time.monotonic() > deadline:  # an engine that stopped early because it was cancelled
+                raise TimeoutError(f"local model slower than {self.timeout:g} s")
         finally:
             self._lock.release()
+
+
+GEMMA_TURN_END = "<end_of_turn>\n"
+
+
+def llama2_prompt(messages: Sequence[dict]) -> str:
+    """llama-cpp-python's ``llama-2`` chat format, character for character: its fallback when a GGUF file
+    carries no chat template (the packaged gemma3-270m has none), so both engines see the same prompt."""
+    system = next((m["content"] or "" for m in messages if m["role"] == "system"), "")
+    if system:
+        system = f"[INST] <<SYS>>\n{system}\n<</SYS>>"
+    roles = {"user": "<s>[INST]", "assistant": "[/INST]"}
+    turns = [(roles[m["role"]], m["content"]) for m in messages if m["role"] in roles]
+    seps = (" ", "</s>")
+    out = system + " "
+    for i, (role, content) in enumerate(turns):
+        if system and i == 0:
+            out += (content or "") + seps[i % 2]
+        elif content:
+            out += role + content + " " + seps[i % 2]
+        else:
+            out += role + " "
+    return out + "[/INST]"
+
+
+def gemma_prompt(messages: Sequence[dict]) -> str:
+    """llama-cpp-python's ``gemma`` chat format (system turns dropped, as Gemma's template has none)."""
+    roles = {"user": "<start_of_turn>user\n", "assistant": "<start_of_turn>model\n"}
+    turns = [(roles[m["role"]], m["content"]) for m in messages if m["role"] in roles]
+    return "".join(role + content + GEMMA_TURN_END if content else role
+                   for role, content in turns + [(roles["assistant"], None)])
+
+
+# name → (prompt builder, stop strings); the names are llama-cpp-python's, so one setting serves both engines
+CHAT_FORMATS = {"llama-2": (llama2_prompt, ()), "gemma": (gemma_prompt, (GEMMA_TURN_END,))}
+
+
+class CyllamaAnswerer(LlamaAnswerer):
+    """The same local-GGUF answerer on cyllama: a prebuilt CPU llama.cpp wheel (no compiler, no SIGILL
+    from a native build), so CI installs it in seconds instead of building llama-cpp-python.
+
+    The prompt is built as llama-cpp-python builds it (the chat format named in the settings, else the
+    GGUF's own template, else ``llama-2``). A timer cancels generation at the deadline, which also aborts
+    a long prompt evaluation, so a timed-out call frees the model within moments rather than at its end.
+    """
+
+    backend = "cyllama"
+
+    def _load(self, path: str, n_ctx: int, n_threads: int, chat_format: str) -> None:
+        from cyllama import GenerationConfig
+
+        if chat_format and chat_format not in CHAT_FORMATS:
+            raise ValueError(f"cyllama 不支持对话格式 {chat_format}（可用：{'、'.join(CHAT_FORMATS)}，或留空用模型自带模板）")
+        self.chat_format = chat_format
+        self.config = GenerationConfig(max_tokens=self.max_tokens, temperature=self.temperature, n_ctx=n_ctx,
+                                       repeat_penalty=1.0)
+        self.llm = _threaded_llm(path, self.config, n_threads)
+        self.own_template = bool(self.llm.get_chat_template())
+
+    def named_prompt(self, messages: Sequence[dict]) -> tuple[str, tuple[str, ...]] | None:
+        """(prompt, stop strings) for a named format, or for a GGUF without a template (``llama-2``, as
+        llama-cpp-python falls back); None when the GGUF's own template applies."""
+        if self.chat_format or not self.own_template:
+            build, stop = CHAT_FORMATS[self.chat_format or "llama-2"]
+            return build(messages), stop
+        return None
+
+    def _pieces(self, messages: list[dict], deadline: float) -> Iterator[str]:
+        named = self.named_prompt(messages)
+        timer = threading.Timer(max(0.0, deadline - time.monotonic()), self.llm.cancel)
+        timer.daemon = True
+        timer.start()
+        try:
+            if named is not None:  # the tokenizer adds BOS, as llama-cpp-python does for these formats
+                text, stop = named
+                yield from self.llm(text, config=replace(self.config, stop_sequences=list(stop)), stream=True)
+            else:  # the GGUF's Jinja template renders its own BOS; llama-cpp-python then adds none either
+                yield from self.llm.chat(messages, config=replace(self.config, add_bos=False), stream=True)
+        finally:
+            timer.cancel()
+
+
+def _threaded_llm(path: str, config, n_threads: int):
+    """A cyllama ``LLM`` whose context uses ``n_threads``. ``LLM`` creates its context with llama.cpp's
+    default thread count (4); changing it afterwards (``set_n_threads``) made generation 6–20× slower on
+    two shared cores, while a context created with the right count is the fastest measured. The context is
+    made once at ``config.n_ctx`` and then only reused (``LLM`` clears its KV cache before each call)."""
+    from cyllama import LLM
+    from cyllama.llama.llama_cpp import LlamaContext, LlamaContextParams
+
+    class ThreadedLLM(LLM):
+        def _ensure_context(self, prompt_length: int, config):  # noqa: ANN001 - cyllama's signature
+            if self._ctx is None:
+                params = LlamaContextParams()
+                params.n_ctx, params.n_batch = config.n_ctx, config.n_batch
+                params.n_threads = params.n_threads_batch = n_threads
+                params.no_perf = True
+                ctx = LlamaContext(self.model, params)
+                ctx.install_cancel_callback()  # cancel() aborts a running decode too
+                self._ctx, self._ctx_size = ctx, config.n_ctx
+            return super()._ensure_context(prompt_length, config)
+
+    return ThreadedLLM(path, config=config, verbose=False)
+
+
+GGUF_BACKENDS: dict[str, type[LlamaAnswerer]] = {"llama-cpp-python": LlamaAnswerer, "cyllama": CyllamaAnswerer}
+GGUF_MODULES = {"llama-cpp-python": "llama_cpp", "cyllama": "cyllama"}
+
+
+def gguf_backend() -> type[LlamaAnswerer]:
+    """llama-cpp-python when it is installed (it was first, and may be built for this exact CPU), else
+    cyllama (the ``gguf`` extra); neither → a Chinese message naming both installs."""
+    import importlib.util
+
+    for name, module in GGUF_MODULES.items():
+        if importlib.util.find_spec(module) is not None:
+            return GGUF_BACKENDS[name]
+    raise ValueError('使用本地模型需要安装 cyllama（pip install -e ".[gguf]"）或 llama-cpp-python（pip install -e ".[llama]"）')
 
 
 def make_llm_answerer(settings: Settings) -> LLMAnswerer | None:
@@ -180,7 +315,7 @@ def make_llm_answerer(settings: Settings) -> LLMAnswerer | None:
     if settings.answerer == "llama":
         if not settings.gguf_path:
             raise ValueError("使用本地模型需要设置 PLAN_ASSISTANT_GGUF_PATH")
-        return LlamaAnswerer(settings.gguf_path, n_ctx=settings.gguf_ctx, n_threads=settings.gguf_threads,
+        return gguf_backend()(settings.gguf_path, n_ctx=settings.gguf_ctx, n_threads=settings.gguf_threads,
                              max_tokens=settings.llm_max_tokens, chat_format=settings.gguf_chat_format,
                              timeout=settings.llm_timeout)
     if settings.answerer != "extractive":

@@ -1,6 +1,7 @@
 """Gradio front-end mounted at /ui: citizens' chat and the officials' tools (all Chinese)."""
 from __future__ import annotations
 
+import html
 import json
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -21,10 +22,17 @@ MAX_QUESTION_CHARS = Settings().max_question_chars
 RELATED_MARK = "⚠ 相关内容（规划未直接写明您问的内容）\n"
 
 
+def as_text(text: str) -> str:
+    """Gradio 6's Chatbot inserts message content as HTML even with render_markdown=False (sanitize_html
+    only strips scripts and handlers: "<b>粗体</b>" became bold, "<img src=x>" an image). Escaped, any
+    text — a citizen's question, the plan's own words — shows exactly as typed."""
+    return html.escape(text, quote=False)
+
+
 def _answer_message(answer, upto: int | None = None) -> dict:
     """The answer bubble: related answers marked; a refusal offers the nearest sections as one-tap options."""
     text = (RELATED_MARK if answer.support == "related" else "") + answer.answer[:upto]
-    message: dict = {"role": "assistant", "content": text}
+    message: dict = {"role": "assistant", "content": as_text(text)}
     if upto is None and answer.suggestions:
         message["options"] = [{"value": s, "label": s} for s in answer.suggestions]
     return message
@@ -43,7 +51,7 @@ def _source_messages(answer) -> list[dict]:
     merged: dict[str, list] = {}
     for c in answer.citations:
         merged.setdefault(short_header(c.chapter, c.section, c.title), []).append(c)
-    return [{"role": "assistant", "content": "\n\n".join(c.quote for c in cs),
+    return [{"role": "assistant", "content": as_text("\n\n".join(c.quote for c in cs)),
              "metadata": {"title": f"出处 {''.join(f'[{c.n}]' for c in cs)} {head}", "status": "done"}}
             for head, cs in merged.items()]
 
@@ -93,7 +101,7 @@ def _chat_tab(get_assistant: Callable[[], Assistant], max_chars: int) -> None:
     session = gr.State(None)
     rated = gr.State({})  # message index of an answer bubble -> Rated
     chat = gr.Chatbot(label="对话", height=480, render_markdown=False, sanitize_html=True,
-                      feedback_options=FEEDBACK, placeholder=WELCOME, buttons=[],
+                      feedback_options=FEEDBACK, placeholder=WELCOME, buttons=[], allow_tags=False,
                       examples=[{"text": s} for s in STARTERS])
     box = gr.Textbox(label="您的问题", placeholder="例如：娃上学的事规划咋说？", lines=1,
                      max_length=max_chars, info=f"最多 {max_chars} 字")
@@ -106,7 +114,7 @@ def _chat_tab(get_assistant: Callable[[], Assistant], max_chars: int) -> None:
         if not message:  # an empty send adds nothing
             yield history, sid, ratings, ""
             return
-        history = list(history or []) + [{"role": "user", "content": message},
+        history = list(history or []) + [{"role": "user", "content": as_text(message)},
                                           {"role": "assistant", "content": SEARCHING}]
         yield history, sid, ratings, ""  # the question shows at once, with a searching line
         try:

@@ -1,28 +1,42 @@
 """Bounded loopback load test for the HTTP API (prints numbers; not a test).
 
-    python -m eval.load_api [--clients 20] [--seconds 30] [--no-cache]
+    python -m eval.load_api [--clients 50] [--seconds 60] [--new-share 0.5] [--paths ask[,search]] [--no-cache]
 
-Starts `plan-assistant serve` on a free 127.0.0.1 port, then runs N concurrent clients
-against /api/search and /api/ask for a fixed time each, and reports requests/s, p50/p95,
-errors and the server's RSS. Clients cycle through the 240 evaluation questions, so after the
-first round the server's query-vector cache answers the embedding step; ``--no-cache`` turns
-that cache off to show the cost of all-new questions.
+Starts `plan-assistant serve` on a free 127.0.0.1 port (rate limit off, a fresh database), then runs N
+concurrent clients for a fixed time per path. Each client keeps its own conversation (session id) on
+/api/ask. A share of the questions is new to the server (an evaluation question with a unique suffix, so
+neither the query-vector cache nor any other cache has seen it), the rest repeat a small hot set. While
+the clients run, one more client probes /healthz every 50 ms: a load balancer's view of the server.
+
+Prints requests/s, p50/p95 and errors per path, the /healthz p50/p95/max during each, and the server's RSS;
+exits 1 if any request failed or the /healthz p95 exceeded its target.
 """
 from __future__ import annotations
 
 import argparse
+import itertools
 import os
+import random
 import socket
 import subprocess
 import sys
+import tempfile
 import threading
 import time
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import httpx
 
 from eval.data import load_questions
 from eval.metrics import percentile
+
+HOT_QUESTIONS = 40  # repeated questions are drawn from this many
+HEALTH_INTERVAL_S = 0.05  # pause between /healthz probes
+HEALTH_P95_TARGET_MS = 100.0
+REQUEST_TIMEOUT_S = 30.0  # a request slower than this counts as an error
+STARTUP_TIMEOUT_S = 120.0
+SEED = 7
 
 
 def rss_mb(pid: int) -> float:
@@ -34,75 +48,147 @@ def rss_mb(pid: int) -> float:
     return total / 1024
 
 
-def run_phase(url: str, path: str, clients: int, seconds: float, questions: list[str]) -> dict:
-    lat: list[float] = []
-    errors = 0
-    lock = threading.Lock()
-    stop = time.monotonic() + seconds
+@dataclass
+class Latencies:
+    """Milliseconds per request and the number that failed, filled from several threads."""
+
+    ms: list[float] = field(default_factory=list)
+    errors: int = 0
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def add(self, ms: float, ok: bool) -> None:
+        with self.lock:
+            self.ms.append(ms)
+            self.errors += not ok
+
+    def summary(self) -> str:
+        return (f"p50 {percentile(self.ms, 50):.0f} ms, p95 {percentile(self.ms, 95):.0f} ms, "
+                f"max {max(self.ms, default=0):.0f} ms, errors {self.errors}")
+
+
+class Questions:
+    """Repeated questions from a hot set, new ones made unique by a counter (thread-safe)."""
+
+    def __init__(self, pool: list[str], new_share: float) -> None:
+        rng = random.Random(SEED)
+        pool = sorted(set(pool))
+        rng.shuffle(pool)
+        self.hot, self.cold = pool[:HOT_QUESTIONS], pool[HOT_QUESTIONS:] or pool
+        self.new_share = new_share
+        self.counter = itertools.count()
+        self.lock = threading.Lock()
+
+    def next(self, rng: random.Random) -> str:
+        if rng.random() >= self.new_share:
+            return rng.choice(self.hot)
+        with self.lock:
+            n = next(self.counter)
+        return f"{self.cold[n % len(self.cold)]}（{n}）"
+
+
+def probe_health(url: str, stop: threading.Event, out: Latencies) -> None:
+    with httpx.Client(timeout=REQUEST_TIMEOUT_S) as c:
+        while not stop.is_set():
+            t = time.perf_counter()
+            try:
+                ok = c.get(f"{url}/healthz").status_code == 200
+            except httpx.HTTPError:
+                ok = False
+            out.add((time.perf_counter() - t) * 1000, ok)
+            stop.wait(HEALTH_INTERVAL_S)
+
+
+def run_phase(url: str, path: str, clients: int, seconds: float, questions: Questions) -> tuple[dict, Latencies]:
+    lat = Latencies()
+    health = Latencies()
+    stop_at = time.monotonic() + seconds
 
     def worker(i: int) -> None:
-        nonlocal errors
-        with httpx.Client(timeout=30) as c:
-            n = i
-            while time.monotonic() < stop:
-                q = questions[n % len(questions)]
-                n += clients
+        rng = random.Random(SEED + i)
+        session: str | None = None
+        with httpx.Client(timeout=REQUEST_TIMEOUT_S) as c:
+            while time.monotonic() < stop_at:
+                q = questions.next(rng)
                 t = time.perf_counter()
                 try:
-                    r = c.get(f"{url}/api/search", params={"q": q, "k": 10}) if path == "search" \
-                        else c.post(f"{url}/api/ask", json={"question": q})
+                    if path == "search":
+                        r = c.get(f"{url}/api/search", params={"q": q, "k": 10})
+                    else:
+                        r = c.post(f"{url}/api/ask", json={"question": q, "session_id": session})
+                        session = r.json().get("session_id", session) if r.status_code == 200 else session
                     ok = r.status_code == 200
                 except httpx.HTTPError:
                     ok = False
-                with lock:
-                    lat.append((time.perf_counter() - t) * 1000)
-                    errors += not ok
+                lat.add((time.perf_counter() - t) * 1000, ok)
 
+    stop = threading.Event()
+    prober = threading.Thread(target=probe_health, args=(url, stop, health))
     threads = [threading.Thread(target=worker, args=(i,)) for i in range(clients)]
     t0 = time.monotonic()
+    prober.start()
     for t in threads:
         t.start()
     for t in threads:
         t.join()
     elapsed = time.monotonic() - t0
-    return {"requests": len(lat), "rps": len(lat) / elapsed, "p50": percentile(lat, 50), "p95": percentile(lat, 95),
-            "errors": errors}
+    stop.set()
+    prober.join()
+    return {"requests": len(lat.ms), "rps": len(lat.ms) / elapsed, "lat": lat}, health
 
 
-def main() -> None:
+def start_server(port: int, no_cache: bool, db_dir: str) -> subprocess.Popen:
+    env = dict(os.environ, PLAN_ASSISTANT_RATE_LIMIT="0", PLAN_ASSISTANT_DB_PATH=f"{db_dir}/load.sqlite3")
+    if no_cache:
+        env["PLAN_ASSISTANT_QUERY_CACHE"] = "0"
+    return subprocess.Popen([sys.executable, "-m", "chat_app.cli", "serve", "--port", str(port)], env=env,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+
+def wait_healthy(url: str) -> None:
+    deadline = time.monotonic() + STARTUP_TIMEOUT_S
+    while time.monotonic() < deadline:
+        try:
+            if httpx.get(f"{url}/healthz", timeout=1).status_code == 200:
+                return
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.2)
+    raise SystemExit(f"load_api: the server did not become healthy in {STARTUP_TIMEOUT_S:.0f} s")
+
+
+def main() -> int:
     ap = argparse.ArgumentParser()
-    ap.add_argument("--clients", type=int, default=20)
-    ap.add_argument("--seconds", type=float, default=30)
+    ap.add_argument("--clients", type=int, default=50)
+    ap.add_argument("--seconds", type=float, default=60)
+    ap.add_argument("--new-share", type=float, default=0.5, help="share of questions the server has not seen")
+    ap.add_argument("--paths", default="ask", help="comma-separated: ask, search")
     ap.add_argument("--no-cache", action="store_true", help="disable the server's query-vector cache")
     args = ap.parse_args()
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
-    env = dict(os.environ, PLAN_ASSISTANT_RATE_LIMIT="0", PLAN_ASSISTANT_DB_PATH="/tmp/plan-assistant-load.sqlite3")
-    if args.no_cache:
-        env["PLAN_ASSISTANT_QUERY_CACHE"] = "0"
-    server = subprocess.Popen([sys.executable, "-m", "chat_app.cli", "serve", "--port", str(port)], env=env,
-                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    url = f"http://127.0.0.1:{port}"
-    try:
-        for _ in range(600):
-            try:
-                if httpx.get(f"{url}/healthz", timeout=1).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                pass
-            time.sleep(0.2)
-        questions = [q.question for q in load_questions("all")]
-        for path in ("search", "ask"):
-            r = run_phase(url, path, args.clients, args.seconds, questions)
-            print(f"/api/{path}: {args.clients} clients × {args.seconds:.0f} s → {r['requests']} requests, "
-                  f"{r['rps']:.1f} req/s, p50 {r['p50']:.0f} ms, p95 {r['p95']:.0f} ms, errors {r['errors']}")
-        print(f"query-vector cache: {'off' if args.no_cache else 'on'}")
-        print(f"server RSS: {rss_mb(server.pid):.0f} MB (target ≤ 1536 MB)")
-    finally:
-        server.terminate()
-        server.wait(timeout=10)
+    failed = False
+    with tempfile.TemporaryDirectory(prefix="plan-assistant-load-") as db_dir:
+        server = start_server(port, args.no_cache, db_dir)
+        url = f"http://127.0.0.1:{port}"
+        try:
+            wait_healthy(url)
+            questions = Questions([q.question for q in load_questions("all")], args.new_share)
+            for path in args.paths.split(","):
+                r, health = run_phase(url, path, args.clients, args.seconds, questions)
+                lat = r["lat"]
+                print(f"/api/{path}: {args.clients} clients × {args.seconds:.0f} s, {args.new_share:.0%} new "
+                      f"questions → {r['requests']} requests, {r['rps']:.1f} req/s, {lat.summary()}")
+                print(f"/healthz during /api/{path}: {len(health.ms)} probes, {health.summary()} "
+                      f"(target p95 ≤ {HEALTH_P95_TARGET_MS:.0f} ms)")
+                failed |= lat.errors > 0 or health.errors > 0 or percentile(health.ms, 95) > HEALTH_P95_TARGET_MS
+            print(f"query-vector cache: {'off' if args.no_cache else 'on'}")
+            print(f"server RSS: {rss_mb(server.pid):.0f} MB (target ≤ 1536 MB)")
+        finally:
+            server.terminate()
+            server.wait(timeout=10)
+    return 1 if failed else 0
 
 
 if __name__ == "__main__":
-    main()
+    sys.exit(main())

@@ -519,3 +519,54 @@ def test_gradio_ui_marks_related_and_offers_one_tap_sections(driver, app_url):
     section = re.search(r"“(.+?)”", options[0].text).group(1)
     options[0].click()
     _wait(driver, lambda d: f"{section}主要讲" in body(d), ANSWER_TIMEOUT, "tapping a section did not answer it")
+
+
+HTML_QUESTION = "<img src=x onerror=alert(1)>和<b>粗体</b>是什么？"
+# Elements inside the /ui chat area (the Chatbot): the question's markup must not become any of them.
+GRADIO_CHAT_ELEMENTS_JS = """
+const chat = document.querySelector('.chatbot, [data-testid="chatbot"], .bubble-wrap') || document;
+return {
+  img: chat.querySelectorAll('img:not([src^="data:"]):not(.avatar-image)').length,
+  b: chat.querySelectorAll('b').length,
+  users: Array.from(document.querySelectorAll('[data-testid="user"], .message.user')).map((n) => n.innerText),
+};
+"""
+
+
+def test_html_in_a_question_is_text_in_ui_and_widget(driver, app_url):
+    """(h) A question carrying <img onerror> and <b> shows literally — in /ui's chat and in the widget — and
+    creates no <img> or <b> element there (nor runs its handler)."""
+    driver.get("about:blank")
+    _set_viewport(driver, 1366, 900)
+    driver.get(f"{app_url}/ui")
+    visible_box = lambda d: next((t for t in d.find_elements(By.CSS_SELECTOR, "textarea")  # noqa: E731
+                                  if t.is_displayed() and not t.get_attribute("readonly")), False)
+    box = _wait(driver, visible_box, ANSWER_TIMEOUT, "Gradio chat textarea not found")
+    driver.execute_script("window.__pwned = false;")
+    box.send_keys(HTML_QUESTION)
+    box.send_keys(Keys.ENTER)
+    shown = _wait(driver, lambda d: (st := d.execute_script(GRADIO_CHAT_ELEMENTS_JS)) and
+                  any(HTML_QUESTION in u for u in st["users"]) and st, ANSWER_TIMEOUT,
+                  "the question was not shown as text in /ui")
+    # the answer (or refusal) arrives after the question; wait for the bot's bubble, then look again
+    _wait(driver, lambda d: (d.execute_script(GRADIO_BOT_TEXT_JS) or "").strip(), ANSWER_TIMEOUT, "no answer in /ui")
+    time.sleep(1.0)  # give a (hypothetical) injected <img> time to fire onerror
+    _no_alert(driver)
+    after = driver.execute_script(GRADIO_CHAT_ELEMENTS_JS)
+    assert (shown["img"], shown["b"], after["img"], after["b"]) == (0, 0, 0, 0), after
+    assert driver.execute_script("return window.__pwned") is False
+
+    _set_viewport(driver, 375, 740)
+    _open_embed(driver, f"{app_url}/embed")
+    before = _last_bot(driver)["count"]
+    box = driver.find_element(By.CSS_SELECTOR, "#pa-input")
+    box.send_keys(HTML_QUESTION)
+    driver.find_element(By.CSS_SELECTOR, "#pa-send").click()
+    _wait(driver, lambda d: (st := _last_bot(d)) and st["count"] > before and not st["typing"] and not st["busy"],
+          ANSWER_TIMEOUT, "the widget's request did not finish")
+    time.sleep(1.0)
+    _no_alert(driver)
+    assert driver.find_elements(By.CSS_SELECTOR, ".msg.user")[-1].text == HTML_QUESTION
+    counts = driver.execute_script("const m = document.getElementById('pa-messages');"
+                                   "return [m.querySelectorAll('img').length, m.querySelectorAll('b').length];")
+    assert counts == [0, 0]
