@@ -16,7 +16,7 @@ def test_ask_json(retrievers):
     assert r.returncode == 0, r.stderr
     obj = json.loads(r.stdout)
     assert set(obj) == KEYS and obj["citations"][0]["n"] == 1 and obj["support"] == "direct"
-    assert set(obj["citations"][0]) == {"n", "chunk_id", "chapter", "section", "quote"}
+    assert set(obj["citations"][0]) == {"n", "chunk_id", "chapter", "section", "quote", "title"}
 
 
 def test_ask_batch_and_errors(tmp_path):
