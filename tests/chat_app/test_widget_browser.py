@@ -435,21 +435,12 @@ def test_embed_works_when_api_keys_are_on(driver, assistant):
     """With PLAN_ASSISTANT_API_KEYS set, the widget still answers through its /embed token."""
     from dataclasses import replace
 
-    import uvicorn
-
     from chat_app.api import create_app
     from chat_app.config import Settings
-    from tests.chat_app.net import free_port, wait_up
+    from tests.chat_app.net import serving
 
     settings = replace(Settings(), rate_limit_per_minute=0, api_keys=("secret-key",))
-    port = free_port()
-    server = uvicorn.Server(uvicorn.Config(create_app(settings, assistant=assistant), host="127.0.0.1", port=port,
-                                           log_level="warning"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    try:
-        url = f"http://127.0.0.1:{port}"
-        wait_up(f"{url}/healthz", attempts=100, delay=0.1)
+    with serving(create_app(settings, assistant=assistant)) as url:
         _open_embed(driver, f"{url}/embed")
         state = _ask_in_embed(driver, "森林覆盖率2025年目标是多少？", need_citation="第")
         assert "30.8" in state["text"]
@@ -462,9 +453,6 @@ def test_embed_works_when_api_keys_are_on(driver, assistant):
         box.send_keys(Keys.ENTER)
         _wait(driver, lambda d: "伍姓湖" in (d.execute_script(GRADIO_BOT_TEXT_JS) or ""), ANSWER_TIMEOUT,
               "/ui gave no answer with keys on")
-    finally:
-        server.should_exit = True
-        thread.join(timeout=5)
 
 
 def test_embed_marks_related_answers_and_offers_sections_after_a_refusal(driver, app_url):

@@ -341,21 +341,12 @@ def test_feedback_works_with_the_widget_token_when_api_keys_are_on(driver, assis
     """With API keys on, /embed's token opens /api/feedback too: a 👍 becomes a row."""
     from dataclasses import replace
 
-    import uvicorn
-
     from chat_app.api import create_app
     from chat_app.config import Settings
-    from tests.chat_app.net import free_port, wait_up
+    from tests.chat_app.net import serving
 
     settings = replace(Settings(), rate_limit_per_minute=0, api_keys=("ui-secret-key",))
-    port = free_port()
-    server = uvicorn.Server(uvicorn.Config(create_app(settings, assistant=assistant), host="127.0.0.1", port=port,
-                                           log_level="warning"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    try:
-        url = f"http://127.0.0.1:{port}"
-        wait_up(f"{url}/healthz", attempts=100, delay=0.1)
+    with serving(create_app(settings, assistant=assistant)) as url:
         _open_embed(driver, f"{url}/embed", DESKTOP)
         _ask(driver, Q_CITY)
         row = driver.find_elements(By.CSS_SELECTOR, ".msg.bot")[-1]
@@ -364,9 +355,6 @@ def test_feedback_works_with_the_widget_token_when_api_keys_are_on(driver, assis
               10, "feedback request did not finish")
         assert row.find_element(By.CSS_SELECTOR, ".act-status").text == "感谢反馈"
         assert [(r[1], r[2]) for r in _feedback_rows(assistant, [Q_CITY])] == [(0, 1)]
-    finally:
-        server.should_exit = True
-        thread.join(timeout=5)
 
 
 def test_copy_puts_the_answer_on_the_clipboard(driver, app_url):
