@@ -180,11 +180,12 @@ class Assistant:
                  parts: list[tuple[Query, Evidence]]) -> Answer:
         """The extractive answer; a question asking several things gets one sentence per part, each
         from its own evidence, unless the plan's structure lists the answer whole."""
-        whole = self.extractive.answer(standalone, hits, structural)
-        if not parts or self.extractive.listed(standalone, hits, structural):
-            return whole
-        evidence = [(pq.standalone, list(pe.hits)) for pq, pe in parts]
-        return answer_parts(self.extractive, standalone, hits, evidence) or whole
+        if parts and hits and self.extractive.listed(standalone, hits, structural) is None:
+            evidence = [(pq.standalone, list(pe.hits)) for pq, pe in parts]
+            split = answer_parts(self.extractive, standalone, hits, evidence)
+            if split is not None:
+                return split
+        return self.extractive.answer(standalone, hits, structural)
 
     def decide(self, query: Query, evidence: Evidence) -> Decision:
         """The first check with an objection wins; the support model always decides; a false
