@@ -108,7 +108,7 @@ class LLMAnswerer(ABC):
             return replace(fallback, notes=fallback.notes + (f"llm number not in cited text: {','.join(bad)}",))
         renumber = {n: i for i, n in enumerate(used, 1)}
         text = MARK_RE.sub(lambda m: f"[{renumber[int(m.group(1))]}]" if int(m.group(1)) in renumber else "", text)
-        citations = tuple(Citation(renumber[n], c.id, c.chapter, c.section, c.text, c.title) for n, c in zip(used, cited))
+        citations = tuple(Citation.of(renumber[n], c) for n, c in zip(used, cited))
         return Answer(question, text, "direct", self.mode, citations)
 
 

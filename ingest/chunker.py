@@ -7,6 +7,7 @@ their lead, e.g. "机电制造产业", as ``group``).
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 
 from ingest.parse import Block, Document
 from ingest.schema import Chunk
@@ -48,15 +49,19 @@ def _with_intro_groups(blocks: list[Block]) -> list[Block]:
     intro = ""
     for b in blocks:
         if b.kind == "paragraph" and b.text.startswith("——") and intro:
-            b = Block(b.kind, b.chapter, b.section, b.text, b.title, intro, b.fields)
+            b = replace(b, group=intro)
         elif b.kind == "paragraph":
             intro = b.text.rstrip("：:") if b.text.endswith(("：", ":")) and len(b.text) < 80 else ""
         out.append(b)
     return out
 
 
-def chunk_document(doc: Document, max_tokens: int = DEFAULT_MAX_TOKENS) -> list[Chunk]:
+def chunk_document(doc: Document, max_tokens: int = DEFAULT_MAX_TOKENS, doc_id: str = "",
+                   doc_title: str = "") -> list[Chunk]:
+    """Chunks in document order; ids carry the document ("yongji-14:c07s02-p001") so that chunks of
+    several plans can share one library without colliding."""
     chunks: list[Chunk] = []
+    prefix = f"{doc_id}:" if doc_id else ""
     places: list[tuple[int, int, list[Block]]] = [(0, 0, doc.preamble)]
     for ci, ch in enumerate(doc.chapters, 1):
         for sec in ch.sections:
@@ -64,13 +69,14 @@ def chunk_document(doc: Document, max_tokens: int = DEFAULT_MAX_TOKENS) -> list[
             places.append((ci, si, sec.blocks))
     for ci, si, blocks in places:
         for bi, b in enumerate(_with_intro_groups(blocks), 1):
-            base = f"c{ci:02d}s{si:02d}-{KIND_LETTER[b.kind]}{bi:03d}"
+            base = f"{prefix}c{ci:02d}s{si:02d}-{KIND_LETTER[b.kind]}{bi:03d}"
             parts = [b.text] if b.kind == "table_row" else split_budget(b.text, max_tokens)
             for pi, part in enumerate(parts, 1):
                 cid = base if len(parts) == 1 else f"{base}.{pi}"
                 chunks.append(Chunk(
                     id=cid, kind=b.kind, chapter=b.chapter, section=b.section, text=part,
                     title=b.title, group=b.group, fields=b.fields, order=len(chunks),
+                    doc_id=doc_id, doc_title=doc_title, part=b.part,
                 ))
     return chunks
 
