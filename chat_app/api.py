@@ -21,6 +21,7 @@ from chat_app.api_models import INVALID_TEXT, INVALID_TEXT_DETAIL, AskRequest, F
 from chat_app.config import Settings
 from chat_app.docs import mount_docs
 from chat_app.engine import Assistant, QuestionError
+from chat_app.gradio_gate import UI_PATH, GradioGate
 from chat_app.health import WriteProbe, bounded_request_threads, request_threads
 from chat_app.index import load_index
 from chat_app.openai_compat import add_openai_routes
@@ -77,9 +78,10 @@ class AssistantLoader:
         threading.Thread(target=self.warm, daemon=True).start()
 
 
-def _add_middleware(app: FastAPI, settings: Settings, tokens: SignedTokens) -> None:
+def _add_middleware(app: FastAPI, settings: Settings, tokens: SignedTokens, gate: GradioGate | None) -> None:
     app.add_middleware(Guard, max_body=settings.max_body_bytes, keys=settings.api_keys,
-                       limiter=RateLimiter(settings.rate_limit_per_minute), tokens=tokens, token_paths=TOKEN_PATHS)
+                       limiter=RateLimiter(settings.rate_limit_per_minute), tokens=tokens, token_paths=TOKEN_PATHS,
+                       gate=gate)
 
     @app.middleware("http")
     async def framing(request: Request, call_next):
@@ -204,16 +206,24 @@ def _add_pages(app: FastAPI, settings: Settings, tokens: SignedTokens) -> None:
         return PlainTextResponse("永济“十四五”规划助手：网页版见 /ui，接口文档见 /docs，嵌入组件见 /widget.js")
 
 
-def _mount_ui(app: FastAPI, settings: Settings, get_assistant: Callable[[], Assistant]) -> FastAPI:
-    """Gradio is optional: without it the API, widget and docs still serve."""
+def _build_ui(settings: Settings, get_assistant: Callable[[], Assistant]):
+    """Gradio is optional: without it (None) the API, widget and docs still serve."""
     try:
-        import gradio as gr
-
-        from chat_app.ui import UI_HEAD, build_ui
+        from chat_app.ui import build_ui
     except ImportError:
+        return None
+    return build_ui(get_assistant, settings.max_question_chars)
+
+
+def _mount_ui(app: FastAPI, ui) -> FastAPI:
+    if ui is None:
         return app
-    return gr.mount_gradio_app(app, build_ui(get_assistant, settings.max_question_chars), path="/ui",
-                               footer_links=[], favicon_path=str(STATIC / "favicon.svg"), head=UI_HEAD)
+    import gradio as gr
+
+    from chat_app.ui import UI_HEAD
+
+    return gr.mount_gradio_app(app, ui, path=UI_PATH, footer_links=[], favicon_path=str(STATIC / "favicon.svg"),
+                               head=UI_HEAD)
 
 
 def create_app(settings: Settings | None = None, assistant: Assistant | None = None,
@@ -224,13 +234,14 @@ def create_app(settings: Settings | None = None, assistant: Assistant | None = N
     mount_docs(app, TITLE)
     loader = AssistantLoader(settings, assistant, sessions)
     tokens = SignedTokens(settings.widget_secret)
-    _add_middleware(app, settings, tokens)
+    ui = _build_ui(settings, loader.get)
+    _add_middleware(app, settings, tokens, GradioGate(ui, UI_PATH) if ui is not None else None)
     _add_error_handlers(app)
     app.router.lifespan_context = bounded_request_threads(app.router.lifespan_context, request_threads(settings))
     _add_health_routes(app, loader)
     _add_api_routes(app, loader.get)
     add_openai_routes(app, loader.get)
     _add_pages(app, settings, tokens)
-    app = _mount_ui(app, settings, loader.get)
+    app = _mount_ui(app, ui)
     loader.start()
     return app
