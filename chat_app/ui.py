@@ -169,6 +169,7 @@ def _nearest_answer(ratings: dict, index: int | None) -> Rated | None:
 COLUMN_ORDER = ("序号", "指标", "2015年", "2020年完成", "2025年目标", "年均增长(%)", "年均增长/累计", "属性")
 TABLES = (("表 1", "表1 “十三五”主要指标实现情况"), ("专栏 2", "专栏2 “十四五”主要指标"))
 INTRO = "（本章导语）"
+NO_SECTION = "规划的这一章中没有这一节，请从“节”的列表中选择。"
 
 
 def _officials(get_assistant: Callable[[], Assistant]) -> None:
@@ -180,15 +181,21 @@ def _officials(get_assistant: Callable[[], Assistant]) -> None:
     def sections_of(chapter: str) -> list[str]:
         return list(dict.fromkeys(c.section or INTRO for c in chunks if c.chapter == chapter))
 
-    def body(chapter: str, section: str) -> str:
-        section = "" if section == INTRO else section
-        return "\n\n".join((f"【{c.title}】" if c.title else "") + c.text
-                             for c in chunks if c.chapter == chapter and c.section == section)
+    def body(chapter: str | None, section: str | None) -> str:
+        """The section's text; a pair the plan does not have (possible through Gradio's API) says so."""
+        wanted = "" if section == INTRO else section
+        found = [c for c in chunks if c.chapter == chapter and c.section == wanted]
+        if not found:
+            return NO_SECTION
+        return "\n\n".join((f"【{c.title}】" if c.title else "") + c.text for c in found)
 
     first_sections = sections_of(chapters[0]) if chapters else []
     with gr.Accordion("规划目录（章 → 节 → 原文）", open=False):
         ch = gr.Dropdown(chapters, label="章", value=chapters[0] if chapters else None)
-        sec = gr.Dropdown(first_sections, label="节", value=first_sections[0] if first_sections else None)
+        # its choices change with the chapter, per session, and Gradio rejects a value outside the session's
+        # choices with a 500 on run/; taking any value leaves the check to body()
+        sec = gr.Dropdown(first_sections, label="节", value=first_sections[0] if first_sections else None,
+                          allow_custom_value=True)
         text = gr.Textbox(label="原文", lines=12, interactive=False,
                           value=body(chapters[0], first_sections[0]) if first_sections else "")
 

@@ -93,3 +93,35 @@ def test_officials_tab_opens_filled_without_internal_ids_and_searches_with_a_but
     _wait(driver, lambda d: "[1]" in d.execute_script("return document.body.innerText") and
           d.find_elements(By.CSS_SELECTOR, "mark, .textspan.hl, [class*=hl]"), ANSWER_TIMEOUT, "search results not shown")
     _screenshot(driver, "ui-officials-1366.png")
+
+
+RESOURCES_JS = ("return performance.getEntriesByType('resource')"
+                ".map(e => [new URL(e.name).pathname, e.responseStatus || 0])")
+
+
+def test_every_request_of_the_page_passes_the_gradio_gate(driver, app_url):
+    """chat_app/gradio_gate.py lets through only the Gradio routes /ui uses: asking, rating, the officials'
+    tab and search must all still get 2xx, and each path must be one the gate allows."""
+    from chat_app.gradio_gate import GradioGate, Problem
+    from chat_app.ui import build_ui
+
+    _open_ui(driver, app_url, 1366, 900)
+    _ask(driver, "文化馆和博物馆有什么新建计划？", 0)
+    _click(driver, "赞", 0)
+    tab = next(b for b in driver.find_elements(By.CSS_SELECTOR, "button[role=tab]") if b.text.strip() == "政务查询")
+    tab.click()
+    box = driver.execute_script(
+        "return Array.from(document.querySelectorAll('label')).filter(l => l.innerText.includes('关键词或问题'))"
+        ".map(l => l.querySelector('textarea, input'))[0]")
+    box.send_keys("集中供热")
+    next(b for b in driver.find_elements(By.CSS_SELECTOR, "button") if b.text.strip() == "搜索").click()
+    _wait(driver, lambda d: "[1]" in d.execute_script("return document.body.innerText"), ANSWER_TIMEOUT,
+          "search results not shown")
+    time.sleep(1.0)  # the last result stream has ended and is listed
+    ours = [(path, status) for path, status in driver.execute_script(RESOURCES_JS) if path.startswith("/ui")]
+    gate = GradioGate(build_ui(lambda: None))
+    assert any(p.endswith("/queue/join") for p, _ in ours) and any(p.endswith("/queue/data") for p, _ in ours)
+    refused = [p for p, _ in ours if isinstance(gate.route("POST" if p.endswith("/queue/join") else "GET", p), Problem)]
+    # Resource Timing reports no status (0) for an EventSource stream; the answers shown prove those worked
+    failed = [(p, s) for p, s in ours if not (200 <= s < 400 or (s == 0 and p.endswith("/queue/data")))]
+    assert refused == [] and failed == []
