@@ -17,13 +17,14 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, PlainTextResponse, StreamingResponse
 
-from chat_app.api_models import INVALID_TEXT, INVALID_TEXT_DETAIL, AskRequest, FeedbackRequest, encodable
+from chat_app.api_models import (DOC_ID_CHARS, INVALID_TEXT, INVALID_TEXT_DETAIL, MAX_DOCS, AskRequest,
+                                 FeedbackRequest, encodable)
 from chat_app.config import Settings
 from chat_app.docs import mount_docs
 from chat_app.engine import Assistant, QuestionError
 from chat_app.gradio_gate import UI_PATH, GradioGate
 from chat_app.health import WriteProbe, bounded_request_threads, request_threads
-from chat_app.index import load_index
+from chat_app.index import load_library_documents
 from chat_app.openai_compat import add_openai_routes
 from chat_app.security import UI_COOKIE, Guard, RateLimiter, SignedTokens
 from chat_app.sessions import STORAGE_DOWN, SessionStore, StorageUnavailable
@@ -64,7 +65,8 @@ class AssistantLoader:
     def get(self) -> Assistant:
         with self.lock:
             if self.assistant is None:
-                self.assistant = Assistant(self.settings, retrievers=load_index(self.settings), sessions=self.sessions)
+                self.assistant = Assistant(self.settings, library=load_library_documents(self.settings),
+                                           sessions=self.sessions)
             return self.assistant
 
     def warm(self) -> None:
@@ -139,9 +141,9 @@ def _add_health_routes(app: FastAPI, loader: AssistantLoader) -> None:
         return {"status": "ok"}
 
 
-def _outline(assistant: Assistant) -> list[dict]:
+def _outline(assistant: Assistant, doc: str | None) -> list[dict]:
     out: list[dict] = []
-    for c in assistant.retrievers.chunks:
+    for c in assistant.document(doc).retrievers.chunks:
         if not out or out[-1]["chapter"] != c.chapter:
             out.append({"chapter": c.chapter or "前言", "sections": []})
         secs = out[-1]["sections"]
@@ -154,14 +156,15 @@ def _outline(assistant: Assistant) -> list[dict]:
 def _add_api_routes(app: FastAPI, get_assistant: Callable[[], Assistant]) -> None:
     @app.post("/api/ask")
     def ask(req: AskRequest):
-        a = get_assistant().ask(req.question, req.session_id)
+        a = get_assistant().ask(req.question, req.session_id, docs=req.scope())
         return {**a.to_dict(), "session_id": a.session_id}
 
     @app.post("/api/ask/stream")
     def ask_stream(req: AskRequest):
         assistant = get_assistant()
         assistant.validate(req.question)  # fail with 400 before the stream starts
-        events = assistant.stream(req.question, req.session_id)
+        assistant.scope(req.scope())
+        events = assistant.stream(req.question, req.session_id, docs=req.scope())
         # the answer and its history write happen before the first event: a storage failure is a 503 with
         # a JSON detail here, not a 200 whose body ends empty
         first = next(events)
@@ -169,18 +172,24 @@ def _add_api_routes(app: FastAPI, get_assistant: Callable[[], Assistant]) -> Non
                                  media_type="text/event-stream", headers={"Cache-Control": "no-cache"})
 
     @app.get("/api/search")
-    def search(q: str = Query(..., max_length=SEARCH_QUERY_CHARS), k: int = Query(10, ge=1, le=SEARCH_K_MAX)):
+    def search(q: str = Query(..., max_length=SEARCH_QUERY_CHARS), k: int = Query(10, ge=1, le=SEARCH_K_MAX),
+               doc: list[str] | None = Query(None, max_length=MAX_DOCS, description="文档编号，可重复；不填为全部文档")):
         if not q.strip():
             raise HTTPException(400, "查询内容不能为空。")
         try:
             encodable(q)
         except ValueError:
             raise HTTPException(400, INVALID_TEXT_DETAIL) from None
-        return {"query": q, "hits": [h.to_dict() for h in get_assistant().retriever.search(q, k)]}
+        return {"query": q, "hits": [h.to_dict() for h in get_assistant().search(q, k, doc)]}
+
+    @app.get("/api/docs")
+    def docs():
+        """The library's documents (the bundled plan first): ids for the `doc`/`docs` scope fields."""
+        return [d.meta.public() for d in get_assistant().documents.values()]
 
     @app.get("/api/outline")
-    def outline():
-        return _outline(get_assistant())
+    def outline(doc: str | None = Query(None, max_length=DOC_ID_CHARS, description="文档编号；不填为内置规划")):
+        return _outline(get_assistant(), doc)
 
     @app.post("/api/feedback")
     def feedback(req: FeedbackRequest):

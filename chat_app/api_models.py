@@ -15,6 +15,8 @@ COMMENT_CHARS = 2000
 ROLE_CHARS = 32
 MODEL_NAME_CHARS = 100
 MAX_TURN = 1_000_000
+DOC_ID_CHARS = 48  # ingest/library.py's ID_RE
+MAX_DOCS = 20  # documents one question may be scoped to
 
 
 def encodable(text: str) -> str:
@@ -30,7 +32,18 @@ def Text(max_chars: int | None = None):  # noqa: N802 - a type factory, read lik
     return Annotated[str, Strict(), StringConstraints(max_length=max_chars), AfterValidator(encodable)]
 
 
-class AskRequest(BaseModel):
+class Scoped(BaseModel):
+    """The documents a question is asked of (ids from GET /api/docs); neither field: all documents."""
+
+    doc: Text(DOC_ID_CHARS) | None = None
+    docs: list[Text(DOC_ID_CHARS)] | None = Field(None, max_length=MAX_DOCS)
+
+    def scope(self) -> list[str] | None:
+        ids = list(self.docs or ()) + ([self.doc] if self.doc else [])
+        return ids or None
+
+
+class AskRequest(Scoped):
     question: Text()
     session_id: Text(SESSION_ID_CHARS) | None = None
 
@@ -49,7 +62,7 @@ class ChatMessage(BaseModel):
     content: Text()
 
 
-class ChatCompletionRequest(BaseModel):
+class ChatCompletionRequest(Scoped):
     model: Text(MODEL_NAME_CHARS) = "plan-assistant"
     messages: list[ChatMessage] = Field(min_length=1)
     stream: bool = False

@@ -15,7 +15,7 @@ from chat_app.query import subject, understand
 from chat_app.schema import Answer, Decision, Query, echo
 from chat_app.signals import Evidence, gather
 from chat_app.support import SupportModel
-from corpus import BUNDLED_ID, BUNDLED_REGION, BUNDLED_TITLE
+from corpus import BUNDLED_ID, BUNDLED_PERIOD, BUNDLED_REGION, BUNDLED_TITLE
 from ingest.meta import plan_number, region_names, short_name
 from ingest.schema import Hit
 from retriever.factory import RetrieverSet
@@ -38,7 +38,7 @@ class DocumentMeta:
     id: str = BUNDLED_ID
     title: str = BUNDLED_TITLE
     region: str = BUNDLED_REGION
-    period: str = ""
+    period: str = BUNDLED_PERIOD
 
     @property
     def short(self) -> str:
@@ -49,6 +49,9 @@ class DocumentMeta:
     def name(self) -> str:
         """How a reply names the plan: "永济市“十四五”规划"."""
         return f"{self.region}“{self.short}”规划" if self.region and self.short else f"《{self.title}》"
+
+    def public(self) -> dict:
+        return {"id": self.id, "title": self.title, "region": self.region, "period": self.period, "name": self.name}
 
     @property
     def home(self) -> tuple[str, ...]:

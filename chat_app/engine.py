@@ -21,7 +21,9 @@ from chat_app.support import SupportModel
 from corpus import BUNDLED_ID
 from ingest.library import DocumentInfo
 from ingest.store import read_chunks
+from ingest.schema import Hit
 from retriever.factory import RetrieverSet, build_retrievers
+from retriever.scope import search_many
 
 INJECTION_REPLY = "我只能根据《永济市国民经济和社会发展第十四个五年规划和二〇三五年远景目标纲要》回答问题，无法执行其他指令。"
 INJECTION_REPLY_MANY = "我只能根据文档库中的规划（{titles}）回答问题，无法执行其他指令。"
@@ -125,6 +127,13 @@ class Assistant:
         """Offline follow-up rewriting (chat_app/followups.py); the LLM answerers may condense instead."""
         r = resolve(question, history)
         return r.standalone, set(r.exclude)
+
+    def document(self, doc_id: str | None = None) -> PlanDocument:
+        """One document by id (the bundled plan when None); an unknown id is the user's error."""
+        return self.documents[self.scope([doc_id])[0]] if doc_id else self.default
+
+    def search(self, query: str, k: int = 10, docs: Sequence[str] | None = None) -> list[Hit]:
+        return search_many([self.documents[d].retriever for d in self.scope(docs)], query, k)
 
     # -- answering ----------------------------------------------------------------------
     def ask(self, question: object, session_id: str | None = None, use_llm: bool = True,

@@ -12,6 +12,7 @@ import time
 from pathlib import Path
 
 from chat_app.terminal import UserError, emit
+from ingest.parse import CHAPTER_RE
 
 STATUS = {"added": "已导入", "updated": "文件已变化，已重新导入"}
 
@@ -49,7 +50,7 @@ def cmd_add(args: argparse.Namespace) -> int:
     seal(folder)
     ensure_writable(settings.library_dir, "文档库目录", "PLAN_ASSISTANT_LIBRARY_DIR")
     library.commit(prepared)
-    chapters = len({c.chapter for c in prepared.chunks if c.chapter})
+    chapters = len({c.chapter for c in prepared.chunks if CHAPTER_RE.match(c.chapter)})
     sections = len({(c.chapter, c.section) for c in prepared.chunks if c.section})
     print(f"{STATUS[prepared.status]}《{info.title}》：编号 {info.id}，{chapters} 章 {sections} 节，"
           f"{info.chunks} 个片段，用时 {time.perf_counter() - t0:.1f} 秒")

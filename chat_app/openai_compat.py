@@ -21,12 +21,14 @@ STREAM_PIECE_CHARS = 8  # characters per streamed delta
 
 
 def _text(a: Answer) -> str:
+    many = len({c.doc_id for c in a.citations}) > 1  # an answer citing two plans names each source's plan
     return a.answer + ("" if not a.citations else "\n\n" + "\n".join(
-        f"[{c.n}] {c.chapter} {c.section}" for c in a.citations))
+        f"[{c.n}] {'《' + c.doc_title + '》' if many else ''}{c.chapter} {c.section}" for c in a.citations))
 
 
 def _extra(a: Answer) -> dict:
-    return {"support": a.support, "refused": a.refused, "suggestions": list(a.suggestions)}
+    return {"support": a.support, "refused": a.refused, "suggestions": list(a.suggestions),
+            "citations": [c.to_dict() for c in a.citations]}
 
 
 def _event(payload: dict) -> str:
@@ -59,7 +61,7 @@ def add_openai_routes(app: FastAPI, get_assistant: Callable[[], Assistant]) -> N
         if not users:
             raise HTTPException(400, "messages 中至少需要一条 user 消息。")
         assistant = get_assistant()
-        a = assistant.ask(assistant.validate(users[-1]), req.user or None)
+        a = assistant.ask(assistant.validate(users[-1]), req.user or None, docs=req.scope())
         cid, created = f"chatcmpl-{a.session_id[:12]}", int(time.time())
 
         def base(kind: str) -> dict:

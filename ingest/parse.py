@@ -62,16 +62,25 @@ class Document:
     preamble: list[Block]
     chapters: list[Chapter]
     title: str = ""  # the plan's title lines joined, when the text opens with them
+    # text between a 篇 heading and its first 章 (the 篇's own introduction), by 篇
+    part_intros: dict[str, list[Block]] = field(default_factory=dict)
 
     def parts(self) -> list[str]:
         return list(dict.fromkeys(ch.part for ch in self.chapters if ch.part))
 
-    def blocks(self) -> list[Block]:
-        out = list(self.preamble)
+    def places(self) -> list[tuple[str, list[Block]]]:
+        """Block lists in document order, each with its key: "" (preamble), a 篇, or "章|节"."""
+        out: list[tuple[str, list[Block]]] = [("", self.preamble)]
+        seen: set[str] = set()
         for ch in self.chapters:
-            for sec in ch.sections:
-                out.extend(sec.blocks)
+            if ch.part and ch.part not in seen:
+                seen.add(ch.part)
+                out.append((ch.part, self.part_intros.get(ch.part, [])))
+            out += [(f"{ch.title}|{sec.title}", sec.blocks) for sec in ch.sections]
         return out
+
+    def blocks(self) -> list[Block]:
+        return [b for _, blocks in self.places() for b in blocks]
 
     def tables(self) -> list[str]:
         return sorted({b.title for b in self.blocks() if b.kind == "table_row"})
@@ -179,6 +188,8 @@ class _Parser:
 
     # -- emitting -------------------------------------------------------------
     def _target(self) -> list[Block]:
+        if self.part and not self.chapter:
+            return self.doc.part_intros.setdefault(self.part, [])
         if not self.doc.chapters:
             return self.doc.preamble
         ch = self.doc.chapters[-1]
@@ -188,7 +199,9 @@ class _Parser:
 
     def emit(self, kind: str, text: str, title: str = "", group: str = "",
              fields: tuple[tuple[str, str], ...] = ()) -> None:
-        self._target().append(Block(kind, self.chapter, self.section, text, title, group, fields, self.part))
+        # a 篇's introduction is cited by the 篇 itself ("第二篇 建设现代化产业体系…")
+        chapter = self.chapter or self.part
+        self._target().append(Block(kind, chapter, self.section, text, title, group, fields, self.part))
 
     def flush(self) -> None:
         if not self.para:

@@ -128,3 +128,49 @@ def test_cli_bad_file_changes_nothing(tmp_path):
     assert [d["id"] for d in json.loads(run("docs", "--json", env=env).stdout)] == [YJ]
     r = run("remove", YJ, env=env)
     assert r.returncode == 2 and "不能删除" in r.stderr
+
+
+@pytest.fixture(scope="module")
+def api(both):
+    from dataclasses import replace
+
+    from fastapi.testclient import TestClient
+
+    from chat_app.api import create_app
+    from chat_app.config import Settings
+
+    with TestClient(create_app(replace(Settings(), rate_limit_per_minute=10_000), assistant=both)) as c:
+        yield c
+
+
+def test_api_lists_documents_and_scopes_search(api):
+    docs = api.get("/api/docs").json()
+    assert [d["id"] for d in docs] == [YJ, CN] and docs[1]["name"] == "全国“十五五”规划"
+    hits = api.get("/api/search", params={"q": "算力", "k": 5, "doc": CN}).json()["hits"]
+    assert hits and {h["doc_id"] for h in hits} == {CN} and all(h["doc_title"] for h in hits)
+    both_docs = api.get("/api/search", params=[("q", "生态保护"), ("k", 10), ("doc", YJ), ("doc", CN)]).json()
+    assert {h["doc_id"] for h in both_docs["hits"]} <= {YJ, CN}
+    outline = api.get("/api/outline", params={"doc": CN}).json()
+    chapters = [o["chapter"] for o in outline]
+    assert "第一篇 奋力开创中国式现代化建设新局面" in chapters and "第一章 发展环境" in chapters
+    assert all(c["chunk_id"].startswith(CN) for o in outline for s in o["sections"] for c in s["chunks"])
+
+
+def test_api_ask_stream_and_v1_take_a_scope(api):
+    a = api.post("/api/ask", json={"question": "数字中国建设有哪些重点？", "doc": CN}).json()
+    assert {c["doc_id"] for c in a["citations"]} <= {CN}
+    a = api.post("/api/ask", json={"question": "数字化转型有哪些任务？", "docs": [YJ]}).json()
+    assert {c["doc_id"] for c in a["citations"]} <= {YJ}
+    with api.stream("POST", "/api/ask/stream", json={"question": "科技创新有什么安排？", "docs": [CN]}) as r:
+        body = "".join(r.iter_text())
+    assert r.status_code == 200 and f'"doc_id": "{CN}"' in body and f'"doc_id": "{YJ}"' not in body
+    v1 = api.post("/v1/chat/completions", json={"messages": [{"role": "user", "content": "粮食安全有什么要求？"}],
+                                                "docs": [CN]}).json()
+    assert v1["plan_assistant"]["citations"] and {c["doc_id"] for c in v1["plan_assistant"]["citations"]} <= {CN}
+
+
+@pytest.mark.parametrize("body", [{"question": "发展目标", "doc": "nope"}, {"question": "发展目标", "docs": ["a"] * 21},
+                                  {"question": "发展目标", "docs": "yongji-14"}])
+def test_api_bad_scope_is_a_chinese_4xx(api, body):
+    r = api.post("/api/ask", json=body)
+    assert r.status_code in (400, 422) and any("\u4e00" <= ch <= "\u9fff" for ch in r.text)

@@ -31,6 +31,12 @@ def test_national_plan_structure_in_every_format(suffix):
     assert doc.chapters[0].part == "第一篇 奋力开创中国式现代化建设新局面"
 
 
+def test_a_part_introduction_is_cited_by_its_part():
+    doc = parse_text(read_document(NATIONAL.with_suffix(".txt")))
+    intro = doc.part_intros["第二篇 建设现代化产业体系 巩固壮大实体经济根基"]
+    assert len(intro) == 1 and intro[0].chapter == intro[0].part and intro[0].text.startswith("坚持把发展经济的着力点")
+
+
 def test_contents_list_without_page_numbers_is_not_body():
     doc = parse_text(read_document(NATIONAL.with_suffix(".txt")))
     first = [s.title for s in doc.chapters[0].sections if s.title]
