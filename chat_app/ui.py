@@ -98,14 +98,14 @@ def _chat_tab(get_assistant: Callable[[], Assistant], max_chars: int) -> None:
             gr.Warning(str(exc) if isinstance(exc, QuestionError) else STORAGE_DOWN)
             yield history[:-2], sid, ratings, message
             return
-        index = len(history) - 1
+        index, typed = len(history) - 1, gr.update()  # what is typed meanwhile stays in the box
         for upto in stream_steps(len(a.answer)):
             history[-1] = _answer_message(a, index, upto)
-            yield history, a.session_id, ratings, ""
+            yield history, a.session_id, ratings, typed
             time.sleep(STREAM_PAUSE)
         history[-1] = _answer_message(a, index)
         ratings = {**ratings, index: Rated(a.turn, message, a.answer)}
-        yield history, a.session_id, ratings, ""
+        yield history, a.session_id, ratings, typed
 
     def like(data: gr.LikeData, sid, ratings: dict):
         """One row per click, for the answer clicked (not the last one); un-clicking records nothing."""
@@ -117,8 +117,9 @@ def _chat_tab(get_assistant: Callable[[], Assistant], max_chars: int) -> None:
         get_assistant().sessions.add_feedback(sid, target.turn, 1 if data.liked else -1,
                                               target.question, target.answer)
 
+    # a question sent while an answer still streams is asked right after it, not dropped
     for trigger in (box.submit, send.click):
-        trigger(respond, [box, chat, session, rated], [chat, session, rated, box])
+        trigger(respond, [box, chat, session, rated], [chat, session, rated, box], trigger_mode="always_last")
     chat.like(like, [session, rated], None)
 
     def starter(data: gr.SelectData, history: list, sid, ratings: dict):

@@ -33,7 +33,9 @@ def _ask(drv, question: str, answers_before: int) -> None:
     box = next(t for t in drv.find_elements(By.CSS_SELECTOR, "textarea") if t.is_displayed())
     box.send_keys(question)
     box.send_keys(Keys.ENTER)
-    _wait(drv, lambda d: _count(d, "踩") > answers_before and "正在查找" not in " ".join(d.execute_script(MESSAGES_JS)),
+    # finished, not just started: a question sent while the answer still streams would wait for it
+    _wait(drv, lambda d: _count(d, "踩") > answers_before and "正在查找" not in " ".join(d.execute_script(MESSAGES_JS))
+          and (s := d.execute_script(LAST_BOT_JS)) and (s["sources"] or s["refused"]),
           ANSWER_TIMEOUT, f"no answer to {question}")
 
 
@@ -200,6 +202,24 @@ def test_answer_streams_after_the_question_and_a_searching_line(driver, app_url)
     assert final > 150 and len({e["len"] for e in partial}) >= 5, (final, partial)
     done_at = next(e["t"] for e in log if e["done"])
     assert done_at - partial[0]["t"] >= 0.2 * 1000, "the answer came in one piece"
+
+
+def test_a_question_typed_while_an_answer_streams_is_kept_and_asked_next(driver, app_url):
+    _open_ui(driver, app_url, 1366, 900)
+    driver.execute_script(RECORD_JS, Q_LONG)
+    before = _send(driver, Q_LONG)
+    _wait(driver, lambda d: any(0 < e["len"] and not e["done"] for e in d.execute_script("return window.__paLog")),
+          ANSWER_TIMEOUT, "the answer did not start streaming")
+    box = next(t for t in driver.find_elements(By.CSS_SELECTOR, "textarea") if t.is_displayed())
+    box.send_keys(Q_RELICS)
+    time.sleep(0.3)  # more pieces arrive; they must not wipe the box
+    assert box.get_attribute("value") == Q_RELICS
+    box.send_keys(Keys.ENTER)
+    _wait(driver, lambda d: (s := _last(d)) and s["count"] >= before + 2 and s["sources"], ANSWER_TIMEOUT,
+          "the second question was not asked after the first answer")
+    users = driver.execute_script("return Array.from(document.querySelectorAll('[data-testid=user]')).map(u => u.innerText)")
+    assert [u.strip() for u in users] == [Q_LONG, Q_RELICS]
+    assert driver.execute_script("return document.querySelectorAll('[data-testid=bot] .pa-sources').length") == 2
 
 
 def test_related_and_refused_answers_are_marked_with_one_tap_sections(driver, app_url):
