@@ -233,6 +233,7 @@ def test_related_and_refused_answers_are_marked_with_one_tap_sections(driver, ap
         return [b for b in d.find_elements(By.CSS_SELECTOR, "button.option") if "这一节讲了什么" in b.text and b.is_displayed()]
 
     assert _wait(driver, chips, 10, "no section chips under the related answer")
+    driver.execute_script("arguments[0].scrollIntoView({block: 'start'})", badge)
     _screenshot(driver, "ui-related-390.png")
     refused = _finished(driver, _send(driver, Q_REFUSED), Q_REFUSED)
     assert refused["refused"] and not refused["related"] and not refused["refs"], refused
