@@ -20,7 +20,7 @@ import time
 from pathlib import Path
 
 DEFAULT_FILE = Path(__file__).resolve().parents[1] / "tests" / "fixtures" / "plans" / "china-15th-fyp-2026-2030.txt"
-SECOND_ID = "second"
+SECOND_ID = "cn-15"  # the id the library tests give the default file: its cached index is reused
 DEPTH = 10
 # Written for this script (not eval questions): each names both plans or asks how they differ.
 COMPARISONS = ("十四五和十五五在粮食安全上的要求有什么不同？", "十四五和十五五对科技创新分别是怎么部署的？",

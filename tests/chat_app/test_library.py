@@ -174,3 +174,48 @@ def test_api_ask_stream_and_v1_take_a_scope(api):
 def test_api_bad_scope_is_a_chinese_4xx(api, body):
     r = api.post("/api/ask", json=body)
     assert r.status_code in (400, 422) and any("\u4e00" <= ch <= "\u9fff" for ch in r.text)
+
+
+def indicator_plan(path: Path) -> Path:
+    """A small plan written for this test (not a real document): a 十五五 outline of a fictional county whose
+    indicator table shares 常住人口城镇化率 with the bundled plan's 专栏2."""
+    import docx
+
+    d = docx.Document()
+    d.add_paragraph("测试县国民经济和社会发展第十五个五年规划纲要")
+    d.add_heading("第一章 发展目标", level=1)
+    d.add_heading("第一节 主要指标", level=2)
+    d.add_paragraph("到2030年，测试县经济社会发展主要指标如下。")
+    d.add_paragraph("专栏1 “十五五”主要指标")
+    rows = [["指标", "2025年", "2030年目标", "属性"], ["常住人口城镇化率（%）", "55", "63", "预期性"],
+            ["森林覆盖率（%）", "21", "24", "约束性"]]
+    table = d.add_table(rows=len(rows), cols=4)
+    for r, row in enumerate(rows):
+        for c, value in enumerate(row):
+            table.cell(r, c).text = value
+    d.add_heading("第二章 乡村振兴", level=1)
+    d.add_heading("第一节 粮食生产", level=2)
+    d.add_paragraph("稳定粮食播种面积，建设高标准农田10万亩，粮食产量稳定在30万吨以上。")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    d.save(str(path))
+    return path
+
+
+def test_an_indicator_both_plans_tabulate_is_compared_row_by_row(retrievers, tmp_path):
+    from chat_app.config import Settings
+    from chat_app.engine import Assistant
+    from chat_app.sessions import SessionStore
+    from ingest.library import Library, bundled_info
+    from retriever.factory import build_retrievers
+
+    lib = Library(tmp_path / "lib")
+    prepared = lib.prepare(indicator_plan(tmp_path / "测试县.docx"), doc_id="test-county")
+    county = build_retrievers(list(prepared.chunks), embedding=Settings().embedding,
+                              index_dir=tmp_path / "index", progress=False)
+    assistant = Assistant(Settings(), sessions=SessionStore(":memory:"),
+                          library=[(bundled_info(), retrievers), (prepared.info, county)])
+    a = assistant.ask("十四五和十五五的常住人口城镇化率目标有什么不同？")
+    first = a.answer.split("\n\n")[1]
+    assert first.startswith("指标“常住人口城镇化率”对比——永济市“十四五”规划：") and "2030年目标 63" in first
+    assert "2025年目标 59" in first
+    assert {c.doc_id for c in a.citations} == {"yongji-14", "test-county"}
