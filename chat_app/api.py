@@ -215,13 +215,28 @@ def _add_pages(app: FastAPI, settings: Settings, tokens: SignedTokens) -> None:
         return PlainTextResponse("永济“十四五”规划助手：网页版见 /ui，接口文档见 /docs，嵌入组件见 /widget.js")
 
 
-def _build_ui(settings: Settings, get_assistant: Callable[[], Assistant]):
+def _documents(settings: Settings, assistant: Assistant | None) -> list[tuple[str, str]]:
+    """(name, id) of the library's documents for /ui's picker, without waiting for the index to load."""
+    if assistant is not None:
+        return [(d.meta.name, d.meta.id) for d in assistant.documents.values()]
+    from chat_app.engine import meta_of
+    from ingest.library import Library
+    from ingest.readers import DocumentError
+
+    try:
+        return [(meta_of(info).name, info.id) for info in Library(settings.library_dir).documents()]
+    except DocumentError as exc:  # the loader reports it (and /healthz); the page still serves
+        log.error("the document library could not be read: %s", exc)
+        return []
+
+
+def _build_ui(settings: Settings, get_assistant: Callable[[], Assistant], assistant: Assistant | None = None):
     """Gradio is optional: without it (None) the API, widget and docs still serve."""
     try:
         from chat_app.ui import build_ui
     except ImportError:
         return None
-    return build_ui(get_assistant, settings.max_question_chars)
+    return build_ui(get_assistant, settings.max_question_chars, _documents(settings, assistant))
 
 
 def _mount_ui(app: FastAPI, ui) -> FastAPI:
@@ -243,7 +258,7 @@ def create_app(settings: Settings | None = None, assistant: Assistant | None = N
     mount_docs(app, TITLE)
     loader = AssistantLoader(settings, assistant, sessions)
     tokens = SignedTokens(settings.widget_secret)
-    ui = _build_ui(settings, loader.get)
+    ui = _build_ui(settings, loader.get, assistant)
     _add_middleware(app, settings, tokens, GradioGate(ui, UI_PATH) if ui is not None else None)
     _add_error_handlers(app)
     app.router.lifespan_context = bounded_request_threads(app.router.lifespan_context, request_threads(settings))

@@ -63,9 +63,12 @@ def _is_text(value: Any, block: Any) -> bool:
 
 
 def _is_choice(value: Any, block: Any) -> bool:
-    """One value, from the choices unless the dropdown takes any (Gradio raises on others)."""
+    """One value (a list of them for a multiselect), from the choices unless the dropdown takes any (Gradio
+    raises on others)."""
     if value is None:
         return True
+    if getattr(block, "multiselect", False) and isinstance(value, list):
+        return len(value) <= len(block.choices) and all(_is_choice(v, block) for v in value)
     if not isinstance(value, str):
         return False
     return bool(block.allow_custom_value) or value in {v for _, v in block.choices}

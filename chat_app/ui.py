@@ -6,7 +6,7 @@ script, colours, card tables); this module wires the components and events.
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import gradio as gr
@@ -61,19 +61,30 @@ class Rated:
     answer: str
 
 
-def build_ui(get_assistant: Callable[[], Assistant], max_chars: int = MAX_QUESTION_CHARS) -> gr.Blocks:
+def build_ui(get_assistant: Callable[[], Assistant], max_chars: int = MAX_QUESTION_CHARS,
+             documents: Sequence[tuple[str, str]] = ()) -> gr.Blocks:
+    """``documents``: (name, id) of the library's plans; with more than one, the chat offers a picker."""
     with gr.Blocks(title="永济“十四五”规划助手") as ui:
         gr.Markdown("## 永济市“十四五”规划助手\n回答均来自规划原文，并注明章节出处。")
         with gr.Tab("问答"):
-            _chat_tab(get_assistant, max_chars)
+            _chat_tab(get_assistant, max_chars, documents)
         with gr.Tab("政务查询"):
             _officials(get_assistant)
     return ui
 
 
-def _chat_tab(get_assistant: Callable[[], Assistant], max_chars: int) -> None:
+def _scope_picker(documents: Sequence[tuple[str, str]]) -> gr.components.Component:
+    """Which plans to ask (none chosen: all of them); only the bundled plan: nothing to choose."""
+    if len(documents) < 2:
+        return gr.State([])
+    return gr.Dropdown(choices=list(documents), value=[], multiselect=True, label="查询范围（规划文件）",
+                       info="不选则在全部规划中查找；选两份以上并问“有什么不同”即可对比")
+
+
+def _chat_tab(get_assistant: Callable[[], Assistant], max_chars: int, documents: Sequence[tuple[str, str]]) -> None:
     session = gr.State(None)
     rated = gr.State({})  # message index of an answer bubble -> Rated
+    scope = _scope_picker(documents)
     chat = gr.Chatbot(label="对话", height=480, render_markdown=False, sanitize_html=True,
                       feedback_options=FEEDBACK, placeholder=WELCOME, buttons=[], allow_tags=False,
                       examples=[{"text": s} for s in STARTERS])
@@ -83,7 +94,7 @@ def _chat_tab(get_assistant: Callable[[], Assistant], max_chars: int) -> None:
         send = gr.Button("发送", variant="primary")
         reset = gr.Button("新对话")
 
-    def respond(message: str, history: list, sid, ratings: dict):
+    def respond(message: str, history: list, sid, ratings: dict, docs: list | None = None):
         message = (message or "").strip()
         if not message:  # an empty send adds nothing
             yield history, sid, ratings, ""
@@ -92,7 +103,7 @@ def _chat_tab(get_assistant: Callable[[], Assistant], max_chars: int) -> None:
                                           {"role": "assistant", "content": SEARCHING}]
         yield history, sid, ratings, ""  # the question shows at once, with a searching line
         try:
-            a = get_assistant().ask(message, sid)
+            a = get_assistant().ask(message, sid, docs=list(docs or ()) or None)
         except (QuestionError, StorageUnavailable) as exc:
             # shown as an error toast, not as an answer; the question goes back into the box
             gr.Warning(str(exc) if isinstance(exc, QuestionError) else STORAGE_DOWN)
@@ -119,18 +130,18 @@ def _chat_tab(get_assistant: Callable[[], Assistant], max_chars: int) -> None:
 
     # a question sent while an answer still streams is asked right after it, not dropped
     for trigger in (box.submit, send.click):
-        trigger(respond, [box, chat, session, rated], [chat, session, rated, box], trigger_mode="always_last")
+        trigger(respond, [box, chat, session, rated, scope], [chat, session, rated, box], trigger_mode="always_last")
     chat.like(like, [session, rated], None)
 
-    def starter(data: gr.SelectData, history: list, sid, ratings: dict):
+    def starter(data: gr.SelectData, history: list, sid, ratings: dict, docs: list | None = None):
         yield from respond(str(data.value.get("text", "")) if isinstance(data.value, dict) else str(data.value),
-                           history, sid, ratings)
+                           history, sid, ratings, docs)
 
-    def pick(data: gr.SelectData, history: list, sid, ratings: dict):
-        yield from respond(str(data.value), history, sid, ratings)
+    def pick(data: gr.SelectData, history: list, sid, ratings: dict, docs: list | None = None):
+        yield from respond(str(data.value), history, sid, ratings, docs)
 
-    chat.example_select(starter, [chat, session, rated], [chat, session, rated, box])
-    chat.option_select(pick, [chat, session, rated], [chat, session, rated, box])
+    chat.example_select(starter, [chat, session, rated, scope], [chat, session, rated, box])
+    chat.option_select(pick, [chat, session, rated, scope], [chat, session, rated, box])
     reset.click(lambda: ([], None, {}, ""), None, [chat, session, rated, box])
 
 

@@ -12,6 +12,7 @@ import html
 import re
 
 from chat_app.schema import Answer, Citation
+from corpus import BUNDLED_ID
 
 RELATED_MARK = "⚠ 相关内容（规划未直接写明您问的内容）"
 REFUSED_MARK = "ⓘ 规划未涉及这个问题"
@@ -136,13 +137,18 @@ def answer_html(answer: Answer, message: int) -> str:
     return f'{_badge(answer)}<span class="pa-text">{text}</span>{_sources(answer, message)}'
 
 
+def doc_prefix(c: Citation) -> str:
+    """A passage from an added plan is headed with that plan's title (the bundled plan's is implied)."""
+    return f"《{c.doc_title}》" if c.doc_id and c.doc_id != BUNDLED_ID and c.doc_title else ""
+
+
 def _sources(answer: Answer, message: int) -> str:
     if not answer.citations:
         return ""
     used = claims(answer.answer)
     cards: dict[str, list[Citation]] = {}
     for c in answer.citations:
-        cards.setdefault(short_header(c.chapter, c.section, c.title), []).append(c)
+        cards.setdefault(doc_prefix(c) + short_header(c.chapter, c.section, c.title), []).append(c)
     out = [f'<div class="pa-sources"><p class="pa-cite-label">{SOURCES_LABEL}</p>']
     for head, cites in cards.items():
         nums = "".join(f"[{c.n}]" for c in cites)

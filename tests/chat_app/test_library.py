@@ -17,32 +17,6 @@ YJ = "yongji-14"
 CLI = str(Path(sys.executable).parent / "plan-assistant")
 
 
-@pytest.fixture(scope="module")
-def library(retrievers, tmp_path_factory):
-    """The bundled plan plus the national 15th plan (indexed once; the index is cached between runs)."""
-    from chat_app.config import Settings
-    from chat_app.index import index_root
-    from ingest.library import Library, bundled_info
-    from retriever.factory import build_retrievers
-
-    settings = Settings.from_env()
-    lib = Library(tmp_path_factory.mktemp("lib"))
-    prepared = lib.prepare(NATIONAL_TXT, doc_id=CN)
-    lib.commit(prepared)
-    national = build_retrievers(list(prepared.chunks), embedding=settings.embedding,
-                                index_dir=index_root(settings, CN), progress=False)
-    return [(bundled_info(), retrievers), (prepared.info, national)]
-
-
-@pytest.fixture(scope="module")
-def both(library):
-    from chat_app.config import Settings
-    from chat_app.engine import Assistant
-    from chat_app.sessions import SessionStore
-
-    return Assistant(Settings(), sessions=SessionStore(":memory:"), library=library)
-
-
 @pytest.mark.parametrize("question", ["科技创新方面有哪些任务？", "粮食安全怎么保障？", "老年人养老服务有什么打算？"])
 @pytest.mark.parametrize("doc", [YJ, CN])
 def test_scoped_answers_cite_only_their_document(both, question, doc):

@@ -1,0 +1,54 @@
+"""/ui with two plans in the library, in Chromium: the picker scopes the question, and a source from the added
+plan is headed with its title."""
+from __future__ import annotations
+
+import threading
+from dataclasses import replace
+
+import pytest
+
+pytest.importorskip("selenium")
+
+import uvicorn  # noqa: E402
+from selenium.webdriver.common.by import By  # noqa: E402
+
+from tests.chat_app.net import free_port, wait_up  # noqa: E402
+from tests.chat_app.test_ui_browser import LAST_BOT_JS, _ask, _open_ui  # noqa: E402
+from tests.chat_app.test_widget_browser import ANSWER_TIMEOUT, _screenshot, _wait, driver  # noqa: E402,F401
+
+pytestmark = pytest.mark.e2e
+NATIONAL_NAME = "全国“十五五”规划"
+
+
+@pytest.fixture(scope="module")
+def two_doc_url(both):
+    from chat_app.api import create_app
+    from chat_app.config import Settings
+
+    app = create_app(replace(Settings(), rate_limit_per_minute=10_000), assistant=both)
+    port = free_port()
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    url = f"http://127.0.0.1:{port}"
+    wait_up(f"{url}/healthz", attempts=100, delay=0.1)
+    yield url
+    server.should_exit = True
+    thread.join(timeout=5)
+
+
+def test_picker_scopes_the_question_and_sources_name_the_plan(driver, two_doc_url):
+    _open_ui(driver, two_doc_url, 1366, 900)
+    assert "查询范围（规划文件）" in driver.execute_script("return document.body.innerText")
+    picker = driver.execute_script(
+        "return Array.from(document.querySelectorAll('label')).filter(l => l.innerText.includes('查询范围'))"
+        ".map(l => l.closest('.block') || l)[0].querySelector('input')")
+    picker.click()
+    option = _wait(driver, lambda d: next((o for o in d.find_elements(By.CSS_SELECTOR, "[role=option], li")
+                                          if o.text.strip() == NATIONAL_NAME), None), 10, "no national plan option")
+    option.click()
+    _ask(driver, "算力基础设施要怎么建设？", 0)
+    last = driver.execute_script(LAST_BOT_JS)
+    text = driver.execute_script("return Array.from(document.querySelectorAll('.pa-sources')).map(e => e.innerText)")
+    assert text and "《中华人民共和国国民经济和社会发展第十五个五年规划纲要》" in text[-1], (text, last)
+    _screenshot(driver, "ui-library-1366.png")
