@@ -40,13 +40,12 @@ def two_doc_url(both):
 def test_picker_scopes_the_question_and_sources_name_the_plan(driver, two_doc_url):
     _open_ui(driver, two_doc_url, 1366, 900)
     assert "查询范围（规划文件）" in driver.execute_script("return document.body.innerText")
-    picker = driver.execute_script(
-        "return Array.from(document.querySelectorAll('label')).filter(l => l.innerText.includes('查询范围'))"
-        ".map(l => l.closest('.block') || l)[0].querySelector('input')")
+    picker = driver.find_element(By.CSS_SELECTOR, 'input[aria-label="查询范围（规划文件）"]')
     picker.click()
     option = _wait(driver, lambda d: next((o for o in d.find_elements(By.CSS_SELECTOR, "[role=option], li")
                                           if o.text.strip() == NATIONAL_NAME), None), 10, "no national plan option")
     option.click()
+    driver.find_element(By.TAG_NAME, "h2").click()  # close the option list
     _ask(driver, "算力基础设施要怎么建设？", 0)
     last = driver.execute_script(LAST_BOT_JS)
     text = driver.execute_script("return Array.from(document.querySelectorAll('.pa-sources')).map(e => e.innerText)")
