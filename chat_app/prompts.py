@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from corpus import BUNDLED_ID
 from ingest.schema import Hit
 
 SYSTEM_PROMPT = (
@@ -25,12 +26,22 @@ def sources_block(hits: Sequence[Hit]) -> str:
     return "\n".join(f"[{i}] {h.chunk.heading}：{h.chunk.text}" for i, h in enumerate(hits, 1))
 
 
+def system_prompt(hits: Sequence[Hit]) -> str:
+    """The rules name the plan the passages come from: the bundled plan's assistant, or another library
+    document's (each answer draws on one document; chat_app/engine.py never mixes them)."""
+    titles = {h.chunk.doc_title for h in hits if h.chunk.doc_id and h.chunk.doc_id != BUNDLED_ID}
+    if len(titles) != 1:
+        return SYSTEM_PROMPT
+    return SYSTEM_PROMPT.replace("你是永济市“十四五”规划问答助手。", f"你是规划问答助手，依据《{titles.pop()}》回答。", 1)
+
+
 def messages_for(question: str, hits: Sequence[Hit], system_in_user: bool = False) -> list[dict]:
     """Some chat templates (gemma's) silently drop the system role; then the rules go first in the user turn."""
     user = f"规划原文：\n{sources_block(hits)}\n\n问题：{question}"
+    system = system_prompt(hits)
     if system_in_user:
-        return [{"role": "user", "content": f"{SYSTEM_PROMPT}\n\n{user}"}]
-    return [{"role": "system", "content": SYSTEM_PROMPT}, {"role": "user", "content": user}]
+        return [{"role": "user", "content": f"{system}\n\n{user}"}]
+    return [{"role": "system", "content": system}, {"role": "user", "content": user}]
 
 
 def llama2_prompt(messages: Sequence[dict]) -> str:

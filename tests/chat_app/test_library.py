@@ -193,3 +193,12 @@ def test_an_indicator_both_plans_tabulate_is_compared_row_by_row(retrievers, tmp
     assert first.startswith("指标“常住人口城镇化率”对比——永济市“十四五”规划：") and "2030年目标 63" in first
     assert "2025年目标 59" in first
     assert {c.doc_id for c in a.citations} == {"yongji-14", "test-county"}
+
+
+def test_an_llm_is_told_which_plan_the_passages_come_from(library):
+    from chat_app.prompts import SYSTEM_PROMPT, messages_for
+
+    (_, yongji), (_, national) = library
+    assert messages_for("问题", yongji.hybrid.search("教育", 3))[0]["content"] == SYSTEM_PROMPT
+    system = messages_for("问题", national.hybrid.search("教育", 3))[0]["content"]
+    assert "《中华人民共和国国民经济和社会发展第十五个五年规划纲要》" in system and "永济" not in system
