@@ -81,12 +81,20 @@ def short_place(chapter: str, section: str) -> str:
     return chapter.split(" ", 1)[0] + section.split(" ", 1)[0]
 
 
+SECTION_ASK = "规划中“{}”这一节讲了什么？"
+
+
+def section_asks(sections: list[tuple[str, str]]) -> tuple[str, ...]:
+    """One-tap follow-ups for sections ("规划中“办好人民满意教育”这一节讲了什么？")."""
+    return tuple(SECTION_ASK.format(s.split(" ", 1)[-1]) for _, s in sections)
+
+
 def refusal(question: str, hits: list[Hit], decision: Decision) -> Answer:
     """A short "not in the plan" with the nearest sections, each offered as a one-tap follow-up."""
     sections = nearest_sections(hits)
     places = "；".join(f"{short_place(c, s)}“{s.split(' ', 1)[-1]}”" for c, s in sections)
     tail = f"与您的问题最接近的章节有：{places}。" if sections else ""
-    asks = tuple(f"规划中“{s.split(' ', 1)[-1]}”这一节讲了什么？" for _, s in sections)
+    asks = section_asks(sections)
     return Answer(question, f"{decision.lead or NOT_MENTIONED}{tail}", "none", "extractive",
                   notes=(decision.note,), suggestions=asks)
 
@@ -140,7 +148,10 @@ class PlanDocument:
                        question=q)
         if decision.support == "related":
             text = related_lead(query, decision) + base.answer
-            return Drafted(replace(base, answer=text, support="related", notes=(decision.note,)))
+            # the sections it quotes, as one-tap follow-ups: the asked detail may be elsewhere in them
+            cited = list(dict.fromkeys((c.chapter, c.section) for c in base.citations if c.section))[:SUGGESTIONS]
+            return Drafted(replace(base, answer=text, support="related", notes=(decision.note,),
+                                   suggestions=section_asks(cited)))
         return Drafted(replace(base, notes=(decision.note,)), tuple(hits))
 
     def strength(self, standalone: str) -> float:

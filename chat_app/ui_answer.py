@@ -11,13 +11,13 @@ from __future__ import annotations
 import html
 import re
 
+from chat_app.document import SECTION_ASK
 from chat_app.schema import Answer, Citation
 from corpus import BUNDLED_ID
 
 RELATED_MARK = "⚠ 相关内容（规划未直接写明您问的内容）"
 REFUSED_MARK = "ⓘ 规划未涉及这个问题"
 SOURCES_LABEL = "依据规划原文："
-SECTION_ASK = "规划中“{}”这一节讲了什么？"  # the same wording as a refusal's suggestions (chat_app/engine.py)
 MAX_CHIPS = 3  # nearest sections offered under a related answer, as under a refusal
 CITE_MARK = re.compile(r"\[(\d+)\]")
 SENTENCE_END = "。！？；!?;：:\n"

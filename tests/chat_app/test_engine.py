@@ -156,3 +156,10 @@ def test_markup_in_a_question_never_comes_back_as_markup(assistant):
               "伍姓湖“<i>退耕还湖</i>”工程要退多少亩？", "<script>alert(1)</script>伍姓湖要治理成啥样"):
         a = assistant.ask(q)
         assert "<" not in a.answer and ">" not in a.answer, a.answer
+
+
+def test_a_related_answer_offers_the_sections_it_quotes(assistant):
+    a = assistant.ask("五老峰景区门票一张多少钱？")
+    assert a.support == "related" and 1 <= len(a.suggestions) <= 3
+    quoted = {c.section.split(" ", 1)[-1] for c in a.citations}
+    assert all(s.startswith("规划中“") and s[4:s.index("”")] in quoted for s in a.suggestions)
