@@ -67,8 +67,9 @@ def test_the_page_and_its_files_still_load(client):
     ("sections", ["第十一章 不存在"], "data[0]"),  # not one of the choices: gr.Error → 500 on run/
 ])
 def test_calls_with_arguments_the_function_cannot_take_are_422(client, api, data, field):
-    """call/ may leave out the two state inputs of respond (Gradio fills them); run/ needs all four."""
-    states = [None, None] if api == "respond" and len(data) == 2 else []
+    """call/ may leave out the state inputs of respond (session, ratings, and the document scope when the
+    library holds one plan; Gradio fills them); run/ needs all five."""
+    states = [None, None, None] if api == "respond" and len(data) == 2 else []
     for route, args in (("call", data), ("run", data + states)):
         r = client.post(f"{API}/{route}/{api}", json={"data": args})
         assert r.status_code == 422 and field in _chinese(r), (route, r.text)
