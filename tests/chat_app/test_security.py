@@ -105,7 +105,7 @@ def test_gradio_api_needs_a_key_or_the_ui_cookie(assistant):
 
     settings = replace(assistant.settings, api_keys=(KEY,), rate_limit_per_minute=10_000)
     fresh = TestClient(create_app(settings, assistant=assistant))
-    call = {"data": ["伍姓湖以后咋治理？", [], None, []]}
+    call = {"data": ["伍姓湖以后咋治理？", [], None, [], None]}  # question, chat, session, ratings, scope
     assert fresh.post("/ui/gradio_api/call/respond", json=call).status_code == 401
     assert fresh.get("/ui/").status_code == 200 and fresh.cookies.get("pa_ui_token")
     assert fresh.post("/ui/gradio_api/call/respond", json=call).status_code == 200
