@@ -27,8 +27,9 @@ from chat_app.config import Settings
 from chat_app.docs import mount_docs
 from chat_app.engine import Assistant, QuestionError
 from chat_app.index import load_index
-from chat_app.security import UI_COOKIE, Guard, RateLimiter, SignedTokens
-from chat_app.sessions import STORAGE_DOWN, SessionStore, StorageUnavailable
+from chat_app.security import UI_COOKIE, Guard, SignedTokens
+from chat_app.sessions import STORAGE_DOWN, StorageUnavailable
+from chat_app.storage import Store, make_limiter, open_store
 
 log = logging.getLogger("plan_assistant.api")
 
@@ -115,7 +116,7 @@ class WriteProbe:
     request pool, which a load of questions fills — and /healthz waits at most PROBE_WAIT_S for it, else
     answers from the last finished probe (a database busy with writes is not a broken one)."""
 
-    def __init__(self, sessions: SessionStore) -> None:
+    def __init__(self, sessions: Store) -> None:
         self.sessions = sessions
         self.pool = ThreadPoolExecutor(1, thread_name_prefix="health-probe")
         self.running: Future | None = None
@@ -146,7 +147,7 @@ def _sse(events: Iterator[dict]) -> Iterator[str]:
 
 
 def create_app(settings: Settings | None = None, assistant: Assistant | None = None,
-               sessions: SessionStore | None = None) -> FastAPI:
+               sessions: Store | None = None) -> FastAPI:
     settings = settings or Settings.from_env()
     app = FastAPI(title=TITLE, version="0.1.0", docs_url=None, redoc_url=None,
                   description="检索增强问答：回答均引用规划原文的章/节。")
@@ -154,9 +155,9 @@ def create_app(settings: Settings | None = None, assistant: Assistant | None = N
     if assistant is not None:
         sessions = assistant.sessions
     state: dict = {"assistant": assistant, "error": "",
-                   "sessions": sessions or SessionStore(settings.db_path, settings.retention_days)}
+                   "sessions": sessions or open_store(settings)}
     lock = threading.Lock()
-    limiter = RateLimiter(settings.rate_limit_per_minute)
+    limiter = make_limiter(settings)
     tokens = SignedTokens(settings.widget_secret)
     embed_html = (STATIC / "embed.html").read_text(encoding="utf-8")
 

@@ -61,6 +61,7 @@ class Settings:
     db_path: Path = field(default_factory=lambda: _db_path())
     retention_days: float = 30.0  # conversation turns older than this are purged; 0 = keep forever
     log_queries: bool = False  # keep query strings (which carry questions) in the access log
+    database_url: str = ""  # PostgreSQL for sessions, feedback, shared limits (and retrieval); "" = SQLite
 
     @classmethod
     def from_env(cls) -> "Settings":
@@ -91,6 +92,7 @@ class Settings:
             db_path=d.db_path,
             retention_days=max(0.0, _float("RETENTION_DAYS", d.retention_days)),
             log_queries=_env("LOG_QUERIES", "1" if d.log_queries else "0").lower() in TRUE_WORDS,
+            database_url=_env("DATABASE_URL", d.database_url),
         )
 
 

@@ -19,6 +19,7 @@ from chat_app.parts import answer_parts, split_parts
 from chat_app.query import subject, understand
 from chat_app.schema import Answer, Decision, Query, echo
 from chat_app.sessions import SessionStore
+from chat_app.storage import Store, open_store
 from chat_app.signals import Evidence, gather
 from chat_app.support import SupportModel
 from ingest.schema import Hit
@@ -78,14 +79,14 @@ def related_lead(query: Query, decision: Decision) -> str:
 
 class Assistant:
     def __init__(self, settings: Settings | None = None, retrievers: RetrieverSet | None = None,
-                 sessions: SessionStore | None = None, support_model: SupportModel | None = None) -> None:
+                 sessions: Store | None = None, support_model: SupportModel | None = None) -> None:
         self.settings = settings or Settings.from_env()
         self.retrievers = retrievers or build_retrievers(
             read_chunks(), embedding=self.settings.embedding, index_dir=self.settings.index_dir, progress=False)
         self.retriever = self.retrievers.get(self.settings.retriever)
         self.extractive = StructuredAnswerer(self.retrievers.bm25, self.retrievers.chunks,
                                              self.retrievers.dense.sentence_similarities)
-        self.sessions = sessions or SessionStore(self.settings.db_path)
+        self.sessions = sessions or open_store(self.settings)
         chunks = self.retrievers.chunks
         headings = dict.fromkeys(h for c in chunks for h in (c.chapter, c.section, c.title) if h)
         self.plan_text = "\n".join(list(headings) + [c.text for c in chunks])
