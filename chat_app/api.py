@@ -23,6 +23,7 @@ from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, PlainTextResponse, StreamingResponse
 from pydantic import AfterValidator, BaseModel, Field, Strict, StringConstraints
 
+from chat_app.admin import admin_router
 from chat_app.config import Settings
 from chat_app.docs import mount_docs
 from chat_app.engine import Assistant, QuestionError
@@ -307,6 +308,8 @@ def create_app(settings: Settings | None = None, assistant: Assistant | None = N
             yield "data: [DONE]\n\n"
 
         return StreamingResponse(chunks(), media_type="text/event-stream")
+
+    app.include_router(admin_router(settings, lambda: state["sessions"]))
 
     @app.get("/widget.js")
     def widget():
