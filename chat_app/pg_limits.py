@@ -11,7 +11,7 @@ from __future__ import annotations
 import logging
 import time
 
-from chat_app.pgdb import apply_schema, make_pool, masked
+from retriever.pgdb import apply_schema, make_pool, masked
 from chat_app.security import WINDOW_SECONDS, RateLimiter
 
 log = logging.getLogger("plan_assistant.limits")

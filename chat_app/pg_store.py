@@ -16,7 +16,7 @@ from contextlib import contextmanager
 
 import psycopg
 
-from chat_app.pgdb import apply_schema, make_pool, masked
+from retriever.pgdb import apply_schema, make_pool, masked
 from chat_app.schema import Answer
 from chat_app.sessions import (INSERT_RETRIES, PROBE_CACHE_SECONDS, PURGE_EVERY_SECONDS, SECONDS_PER_DAY,
                                SessionStore, StorageUnavailable)

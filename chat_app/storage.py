@@ -51,7 +51,7 @@ def open_store(settings: Settings) -> Store:
         try:
             from chat_app.pg_store import PgSessionStore
         except ImportError as exc:
-            from chat_app.pgdb import PG_MISSING
+            from retriever.pgdb import PG_MISSING
             from chat_app.sessions import StorageUnavailable
 
             raise StorageUnavailable(PG_MISSING) from exc
@@ -75,7 +75,7 @@ def make_limiter(settings: Settings) -> "Limiter":
 def location(settings: Settings) -> tuple[str, str]:
     """Where the store lives and the variable that moves it, for the "cannot write" message."""
     if settings.database_url:
-        from chat_app.pgdb import masked
+        from retriever.pgdb import masked
 
         return masked(settings.database_url), "PLAN_ASSISTANT_DATABASE_URL"
     return str(settings.db_path), "PLAN_ASSISTANT_DB_PATH"

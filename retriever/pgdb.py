@@ -1,5 +1,8 @@
 """Connecting to PostgreSQL (``PLAN_ASSISTANT_DATABASE_URL``): one pool per concern, schema under a lock.
 
+Here, in the retrieval stage, because both the search index (retriever/pg.py) and the sessions store
+(chat_app/pg_store.py) use it and stages import only earlier ones.
+
 psycopg is an optional extra (``pip install -e ".[pg]"``): the embedded default never imports it. Every
 replica runs the same ``CREATE … IF NOT EXISTS`` at start-up; two doing so at once collide inside
 PostgreSQL's catalog, so schema changes take one advisory lock first.
