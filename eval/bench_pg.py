@@ -3,7 +3,7 @@
     python -m eval.bench_pg [--chunks 100000] [--docs 200] [--queries 100] [--database-url URL]
 
 No real 100k-chunk library exists here, so one is made (and labelled synthetic everywhere it is printed):
-document d is the plan's 488 chunks again (ids "synthetic-county-ddd:…"), each chunk's jieba tokens with
+document d is a run of the plan's chunks again (ids "synthetic-county-ddd:NNNNNN-<plan id>"), each chunk's jieba tokens with
 ~10% dropped at random and the county's own name token added, its vector the plan chunk's vector plus
 Gaussian noise (σ 0.02, renormalised). Tokens are computed once per plan chunk and vectors reused, because
 embedding 100k texts would cost ~50 min here (~30 ms each). BM25 statistics (idf, lengths) are those of
@@ -45,7 +45,7 @@ def synthetic(rs, n_chunks: int, n_docs: int, seed: int = 7):
         j, d = i % len(rs.chunks), (i * n_docs) // n_chunks
         doc = f"synthetic-county-{d:03d}"
         src = rs.chunks[j]
-        chunks.append(Chunk(f"{doc}:{src.id}", src.kind, src.chapter, src.section, src.text, src.title, order=i))
+        chunks.append(Chunk(f"{doc}:{i:06d}-{src.id}", src.kind, src.chapter, src.section, src.text, src.title, order=i))
         corpus.append([t for t in base_tokens[j] if rng.random() > DROP] + [f"合成县{d:03d}"])
         v = base_vecs[j] + nrng.normal(0, NOISE, base_vecs.shape[1]).astype(np.float32)
         vecs[i] = v / np.linalg.norm(v)
@@ -74,6 +74,7 @@ def load(pool, chunks, vecs, docs, bm25) -> dict:
     out = {}
     t = time.perf_counter()
     with pool.connection() as conn, conn.transaction():
+        conn.execute("SET LOCAL statement_timeout = 0")  # bulk loading is not a request
         conn.execute(pg_index.schema(vecs.shape[1]))
         conn.execute("TRUNCATE chunks, bm25_postings")
         with conn.cursor().copy("COPY chunks (position, chunk_id, doc_id, embedding) FROM STDIN") as cp:
@@ -85,10 +86,12 @@ def load(pool, chunks, vecs, docs, bm25) -> dict:
     out["copy_s"] = time.perf_counter() - t
     t = time.perf_counter()
     with pool.connection() as conn:
+        conn.execute("SET statement_timeout = 0")
         conn.execute("SET maintenance_work_mem = '1GB'")
         conn.execute("CREATE INDEX IF NOT EXISTS chunks_hnsw ON chunks USING hnsw (embedding vector_ip_ops)")
         conn.execute("ANALYZE chunks")
         conn.execute("ANALYZE bm25_postings")
+        conn.execute("RESET statement_timeout")
     out["hnsw_s"] = time.perf_counter() - t
     with pool.connection() as conn:
         out["postings"] = conn.execute("SELECT COUNT(*) FROM bm25_postings").fetchone()[0]

@@ -77,6 +77,7 @@ def load(pool, retrievers) -> bool:
     key = content_key(retrievers)
     matrix = dense_matrix(retrievers.dense)
     with pool.connection() as conn, conn.transaction():
+        conn.execute("SET LOCAL statement_timeout = 0")  # a large library loads for longer than a request
         conn.execute("SELECT pg_advisory_xact_lock(%s)", (INDEX_LOCK,))
         conn.execute(schema(matrix.shape[1]))
         row = conn.execute("SELECT value FROM pg_index_meta WHERE key = 'content'").fetchone()

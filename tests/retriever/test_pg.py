@@ -62,3 +62,16 @@ def test_a_document_scope_filters(on_pg):
     hits = on_pg.hybrid.search("森林覆盖率2025年目标是多少？", 5, scope=[DEFAULT_DOC])
     assert len(hits) == 5 and any("30.8" in h.chunk.text for h in hits)
     assert on_pg.hybrid.search("森林覆盖率2025年目标是多少？", 5, scope=["another-county-plan"]) == []
+
+
+def test_answers_are_identical_on_both_backends(retrievers, on_pg, queries):
+    """The whole answer path (support level, text, citations) over the PostgreSQL voices."""
+    from chat_app.config import Settings
+    from chat_app.engine import Assistant
+    from chat_app.sessions import SessionStore
+
+    local = Assistant(Settings(), retrievers=retrievers, sessions=SessionStore(":memory:"))
+    pg = Assistant(Settings(), retrievers=on_pg, sessions=SessionStore(":memory:"))
+    for q in queries[:12]:
+        a, b = local.ask(q).to_dict(), pg.ask(q).to_dict()
+        assert {**a, "session_id": ""} == {**b, "session_id": ""}, q
