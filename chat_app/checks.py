@@ -36,18 +36,20 @@ class InjectionCheck(Check):
 
 
 class ForeignPlaceCheck(Check):
-    """The plan covers 永济 only: a place name it never mentions means another place's question."""
+    """A plan covers its own region only: a place name it never mentions means another place's question."""
 
     name = "foreign_place"
 
-    def __init__(self, plan_text: str) -> None:
+    def __init__(self, plan_text: str, home: tuple[str, ...] = ("永济",), plan_name: str = "永济市“十四五”规划") -> None:
         self.plan_text = plan_text
+        self.home = home
+        self.plan_name = plan_name
 
     def decide(self, query: Query, evidence: Evidence) -> Decision | None:
-        places = foreign_places(query.raw, self.plan_text)
+        places = foreign_places(query.raw, self.plan_text, self.home)
         if not places:
             return None
-        lead = f"抱歉，本助手只回答永济市“十四五”规划的内容，规划中没有涉及“{echo('、'.join(places))}”。"
+        lead = f"抱歉，本助手只回答{self.plan_name}的内容，规划中没有涉及“{echo('、'.join(places))}”。"
         return Decision("none", f"places not in the plan: {' '.join(places)}", self.name, lead)
 
 

@@ -10,6 +10,7 @@ import sys
 import time
 
 from chat_app.argparse_zh import chinese
+from chat_app.library_cli import add_doc_option
 from chat_app.terminal import EXIT_USAGE, UserError, emit, read_batch
 
 
@@ -48,20 +49,25 @@ def cmd_search(args: argparse.Namespace) -> int:
         raise UserError("查询内容不能为空。用法：plan-assistant search \"问题\" -k 10 --json")
     queries = list(read_batch(args.batch)) if args.batch is not None else [args.query]
     from chat_app.config import Settings
-    from chat_app.index import load_index
+    from chat_app.index import load_library
+    from retriever.scope import search_many
 
     s = Settings.from_env()
-    rs = load_index(s)
-    retriever = rs.get(args.retriever or s.retriever)
+    library = load_library(s)
+    unknown = [d for d in args.doc or () if d not in library]
+    if unknown:
+        raise UserError(f"文档库中没有编号为“{'、'.join(unknown)}”的文档（现有：{'、'.join(library)}）。")
+    retrievers = [library[d].get(args.retriever or s.retriever) for d in (args.doc or library)]
     for q in queries:
-        hits = [h.to_dict() for h in retriever.search(q, args.k)]
+        hits = [h.to_dict() for h in search_many(retrievers, q, args.k)]
         if args.batch is not None:
             emit({"query": q, "hits": hits})
         elif args.json:
             emit(hits)
         else:
             for h in hits:
-                print(f"{h['rank']:>2}. [{h['chunk_id']}] {h['chapter']} {h['section']}  ({h['score']:.4f})")
+                doc = f"《{h['doc_title']}》" if len(retrievers) > 1 else ""
+                print(f"{h['rank']:>2}. {doc}{h['chapter']} {h['section']}  ({h['score']:.4f})")
                 print(f"    {h['text'][:120]}")
     return 0
 
@@ -95,6 +101,7 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("-k", type=int, default=10, help="返回的条数（默认 10）")
     s.add_argument("--json", action="store_true", help="输出 JSON")
     s.add_argument("--retriever", choices=("bm25", "dense", "hybrid"), help="检索方式（默认 hybrid）")
+    add_doc_option(s)
     s.set_defaults(func=cmd_search)
 
     e = sub.add_parser("eval", help="运行评测并输出指标")
@@ -115,6 +122,9 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def _add_answer_commands(sub: argparse._SubParsersAction) -> None:
+    from chat_app.library_cli import add_library_commands
+
+    add_library_commands(sub)
     try:
         from chat_app.commands import add_commands
     except ImportError:

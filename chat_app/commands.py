@@ -7,11 +7,11 @@ import argparse
 def _assistant():
     from chat_app.config import Settings
     from chat_app.engine import Assistant
-    from chat_app.index import load_index
+    from chat_app.index import load_library_documents
     from chat_app.sessions import SessionStore
 
     settings = Settings.from_env()
-    return Assistant(settings, retrievers=load_index(settings), sessions=SessionStore(":memory:"))
+    return Assistant(settings, library=load_library_documents(settings), sessions=SessionStore(":memory:"))
 
 
 def open_store(settings):
@@ -43,7 +43,7 @@ def cmd_ask(args: argparse.Namespace) -> int:
     assistant = _assistant()
     for q in questions:
         try:
-            a = assistant.ask(q)
+            a = assistant.ask(q, docs=args.doc)
         except QuestionError as exc:
             if args.batch is None:
                 raise UserError(str(exc)) from exc
@@ -62,8 +62,10 @@ SUPPORT_LABELS = {"related": "【相关内容】"}
 def print_answer(a, prefix: str = "") -> None:
     """Plain-text answer for the terminal: a related answer is labelled, a refusal lists follow-ups."""
     print(f"{prefix}{SUPPORT_LABELS.get(a.support, '')}{a.answer}")
+    many = len({c.doc_id for c in a.citations}) > 1
     for c in a.citations:
-        print(f"  [{c.n}] {c.chapter} {c.section}")
+        doc = f"《{c.doc_title}》" if many else ""
+        print(f"  [{c.n}] {doc}{c.chapter} {c.section}")
     if a.suggestions:
         print("  您可以试试：" + " / ".join(a.suggestions))
 
@@ -89,7 +91,7 @@ def cmd_chat(args: argparse.Namespace) -> int:
         if not q:
             continue
         try:
-            a = assistant.ask(q, sid)
+            a = assistant.ask(q, sid, docs=args.doc)
         except QuestionError as exc:
             print(f"助手：{exc}")
             continue
@@ -137,12 +139,16 @@ def cmd_purge(args: argparse.Namespace) -> int:
 
 
 def add_commands(sub: argparse._SubParsersAction) -> None:
+    from chat_app.library_cli import add_doc_option
+
     a = sub.add_parser("ask", help="回答一个问题（带出处）")
     a.add_argument("question", nargs="?", default=None, help="要问的问题")
     a.add_argument("--batch", metavar="FILE", help="每行一个问题；- 表示标准输入")
     a.add_argument("--json", action="store_true", help="输出 JSON")
+    add_doc_option(a)
     a.set_defaults(func=cmd_ask)
     c = sub.add_parser("chat", help="在终端里多轮对话")
+    add_doc_option(c)
     c.set_defaults(func=cmd_chat)
     s = sub.add_parser("serve", help="启动网页、接口和嵌入组件")
     s.add_argument("--host", default="127.0.0.1", help="监听地址（默认 127.0.0.1）")

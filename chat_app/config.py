@@ -35,6 +35,14 @@ def _db_path() -> Path:
     return base / "plan-assistant" / "plan-assistant.sqlite3"
 
 
+def _library_dir() -> Path:
+    """Added plan documents (ingest/library.py) live beside the history database."""
+    if _env("LIBRARY_DIR"):
+        return Path(_env("LIBRARY_DIR"))
+    base = Path(os.environ.get("XDG_DATA_HOME") or Path.home() / ".local" / "share")
+    return base / "plan-assistant" / "library"
+
+
 @dataclass(frozen=True)
 class Settings:
     embedding: str = DEFAULT_SPEC
@@ -61,6 +69,7 @@ class Settings:
     db_path: Path = field(default_factory=lambda: _db_path())
     retention_days: float = 30.0  # conversation turns older than this are purged; 0 = keep forever
     log_queries: bool = False  # keep query strings (which carry questions) in the access log
+    library_dir: Path = field(default_factory=lambda: _library_dir())
     database_url: str = ""  # PostgreSQL for sessions, feedback, shared limits (and retrieval); "" = SQLite
 
     @classmethod
@@ -92,6 +101,7 @@ class Settings:
             db_path=d.db_path,
             retention_days=max(0.0, _float("RETENTION_DAYS", d.retention_days)),
             log_queries=_env("LOG_QUERIES", "1" if d.log_queries else "0").lower() in TRUE_WORDS,
+            library_dir=d.library_dir,
             database_url=_env("DATABASE_URL", d.database_url),
         )
 

@@ -6,98 +6,108 @@ them get the same checks and the same answers.
 """
 from __future__ import annotations
 
-import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import replace
 
-from chat_app.checks import Check, ForeignPlaceCheck, InjectionCheck, PremiseCheck, SupportCheck
+from chat_app.checks import InjectionCheck
+from chat_app.compare import Comparison, comparison_free_scope, plan_comparison
 from chat_app.config import Settings
+from chat_app.document import SUPPORT_RANK, DocumentMeta, Drafted, PlanDocument
 from chat_app.followups import resolve
-from chat_app.lists import StructuredAnswerer
-from chat_app.overview import SectionOverview
-from chat_app.parts import answer_parts, split_parts
-from chat_app.query import subject, understand
-from chat_app.schema import Answer, Decision, Query, echo
+from chat_app.schema import Answer, Decision, Query
 from chat_app.sessions import SessionStore
 from chat_app.storage import Store, open_store
-from chat_app.signals import Evidence, gather
+from chat_app.signals import Evidence
 from chat_app.support import SupportModel
-from ingest.schema import Hit
+from corpus import BUNDLED_ID
+from ingest.library import DocumentInfo
 from ingest.store import read_chunks
+from ingest.schema import Hit
 from retriever.factory import RetrieverSet, build_retrievers
+from retriever.scope import search_many
 
 INJECTION_REPLY = "我只能根据《永济市国民经济和社会发展第十四个五年规划和二〇三五年远景目标纲要》回答问题，无法执行其他指令。"
-NOT_MENTIONED = "抱歉，规划中未提及这方面的内容。"
-RELATED_TAIL = "以下是规划中与此最相关的原文："
-SUGGESTIONS = 3  # nearest sections offered after a refusal
-# How the related answer names what the plan lacks ("关于“五老峰门票”，规划没有写明具体金额。").
-DETAIL_PHRASES = {"金额": "具体金额", "人数": "具体人数", "长度": "具体长度", "数量": "具体数量",
-                  "面积": "具体面积", "具体时间": "具体时间", "具体钟点": "具体钟点", "年代": "年代",
-                  "具体地点": "具体地点", "负责单位": "负责单位", "办理方式": "办理方式"}
+INJECTION_REPLY_MANY = "我只能根据文档库中的规划（{titles}）回答问题，无法执行其他指令。"
+NONE_IN_ANY = "抱歉，所选的 {n} 份规划中都没有找到这方面的内容。"
 
 
 class QuestionError(ValueError):
     """Bad user input; the message is Chinese and safe to show."""
 
 
-def nearest_sections(hits: list[Hit], n: int = SUGGESTIONS) -> list[tuple[str, str]]:
-    out: list[tuple[str, str]] = []
-    for h in hits:
-        key = (h.chunk.chapter, h.chunk.section)
-        if h.chunk.section and key not in out:
-            out.append(key)
-    return out[:n]
+def meta_of(info: DocumentInfo | None) -> DocumentMeta:
+    if info is None or info.builtin:
+        return DocumentMeta()
+    return DocumentMeta(info.id, info.title, info.region, info.period)
 
 
-def short_place(chapter: str, section: str) -> str:
-    """"第九章 持续增进…", "第三节 办好…" → "第九章第三节"."""
-    return chapter.split(" ", 1)[0] + section.split(" ", 1)[0]
-
-
-def refusal(question: str, hits: list[Hit], decision: Decision) -> Answer:
-    """A short "not in the plan" with the nearest sections, each offered as a one-tap follow-up."""
-    sections = nearest_sections(hits)
-    if decision.reason == "injection":
-        return Answer(question, INJECTION_REPLY, "none", "extractive", notes=(decision.note,))
-    places = "；".join(f"{short_place(c, s)}“{s.split(' ', 1)[-1]}”" for c, s in sections)
-    tail = f"与您的问题最接近的章节有：{places}。" if sections else ""
-    asks = tuple(f"规划中“{s.split(' ', 1)[-1]}”这一节讲了什么？" for _, s in sections)
-    return Answer(question, f"{decision.lead or NOT_MENTIONED}{tail}", "none", "extractive",
-                  notes=(decision.note,), suggestions=asks)
-
-
-def related_lead(query: Query, decision: Decision) -> str:
-    if decision.lead:
-        return decision.lead
-    what = subject(query)
-    detail = DETAIL_PHRASES.get(decision.detail, "")
-    if detail:
-        about = f"关于“{echo(what)}”，" if what else ""
-        return f"{about}规划没有写明{detail}。{RELATED_TAIL}"
-    return f"规划可能没有直接回答这个问题。{RELATED_TAIL}"
+def with_source(answer: Answer, meta: DocumentMeta) -> Answer:
+    """In a scope of several documents an answer says which one it comes from."""
+    if answer.support == "none":
+        return answer
+    return replace(answer, answer=f"据{meta.name}：{answer.answer}")
 
 
 class Assistant:
+    """One assistant over the document library: ``library`` pairs each document's metadata with its
+    retrievers (chat_app/index.py's load_library); ``retrievers`` alone means the bundled plan only."""
+
     def __init__(self, settings: Settings | None = None, retrievers: RetrieverSet | None = None,
-                 sessions: Store | None = None, support_model: SupportModel | None = None) -> None:
+                 sessions: Store | None = None, support_model: SupportModel | None = None,
+                 library: list[tuple[DocumentInfo | None, RetrieverSet]] | None = None) -> None:
         self.settings = settings or Settings.from_env()
-        self.retrievers = retrievers or build_retrievers(
-            read_chunks(), embedding=self.settings.embedding, index_dir=self.settings.index_dir, progress=False)
-        self.retriever = self.retrievers.get(self.settings.retriever)
-        self.extractive = StructuredAnswerer(self.retrievers.bm25, self.retrievers.chunks,
-                                             self.retrievers.dense.sentence_similarities)
+        if library is None:
+            library = [(None, retrievers or build_retrievers(
+                read_chunks(), embedding=self.settings.embedding, index_dir=self.settings.index_dir,
+                progress=False))]
+        model = support_model or SupportModel.load()
+        self.documents: dict[str, PlanDocument] = {}
+        for info, rs in library:
+            meta = meta_of(info)
+            self.documents[meta.id] = PlanDocument(rs, model, self.settings.retriever, meta)
+        self.default = next(iter(self.documents.values()))
         self.sessions = sessions or open_store(self.settings)
-        chunks = self.retrievers.chunks
-        headings = dict.fromkeys(h for c in chunks for h in (c.chapter, c.section, c.title) if h)
-        self.plan_text = "\n".join(list(headings) + [c.text for c in chunks])
-        self.overview = SectionOverview(chunks)
-        self.support = SupportCheck(self.retrievers, support_model or SupportModel.load())
-        self.checks: tuple[Check, ...] = (ForeignPlaceCheck(self.plan_text), self.support)
         self.injection = InjectionCheck()
-        self.premise = PremiseCheck(self.retrievers, self.plan_text)
         from chat_app.llm import make_llm_answerer
 
         self.llm = make_llm_answerer(self.settings)
+
+    # the bundled (first) document's parts, for callers that predate the library
+    @property
+    def retrievers(self) -> RetrieverSet:
+        return self.default.retrievers
+
+    @property
+    def retriever(self):
+        return self.default.retriever
+
+    @property
+    def extractive(self):
+        return self.default.extractive
+
+    @property
+    def plan_text(self) -> str:
+        return self.default.plan_text
+
+    @property
+    def support(self):
+        return self.default.support
+
+    def evidence(self, query: Query) -> Evidence:
+        return self.default.evidence(query)
+
+    def decide(self, query: Query, evidence: Evidence) -> Decision:
+        return self.default.decide(query, evidence)
+
+    def scope(self, docs: Sequence[str] | None) -> list[str]:
+        """The documents a question is asked of: all when none are named; unknown ids are the user's error."""
+        if not docs:
+            return list(self.documents)
+        unknown = [d for d in docs if d not in self.documents]
+        if unknown:
+            known = "、".join(self.documents)
+            raise QuestionError(f"文档库中没有编号为“{'、'.join(map(str, unknown))}”的文档（现有：{known}）。")
+        return list(dict.fromkeys(docs))
 
     # -- input ------------------------------------------------------------------------
     def validate(self, question: object) -> str:
@@ -119,9 +129,18 @@ class Assistant:
         r = resolve(question, history)
         return r.standalone, set(r.exclude)
 
+    def document(self, doc_id: str | None = None) -> PlanDocument:
+        """One document by id (the bundled plan when None); an unknown id is the user's error."""
+        return self.documents[self.scope([doc_id])[0]] if doc_id else self.default
+
+    def search(self, query: str, k: int = 10, docs: Sequence[str] | None = None) -> list[Hit]:
+        return search_many([self.documents[d].retriever for d in self.scope(docs)], query, k)
+
     # -- answering ----------------------------------------------------------------------
-    def ask(self, question: object, session_id: str | None = None, use_llm: bool = True) -> Answer:
+    def ask(self, question: object, session_id: str | None = None, use_llm: bool = True,
+            docs: Sequence[str] | None = None) -> Answer:
         q = self.validate(question)
+        scope = self.scope(docs)
         sid = session_id or SessionStore.new_id()
         history = self.sessions.history(sid) if session_id else []
         resolved = resolve(q, history)
@@ -130,85 +149,64 @@ class Assistant:
             standalone = self.llm.condense(q, history) or standalone
         # "还有呢" and "这个投资多少（专栏3…有哪些）" ask past what the structure would list again
         structural = not exclude and not resolved.carried
-        answer = self._answer(q, standalone, exclude, use_llm, structural)
+        answer = self._answer(q, standalone, exclude, use_llm, structural, scope, explicit=bool(docs))
         answer = replace(answer, standalone=standalone, session_id=sid)
         return replace(answer, turn=self.sessions.add_turn(sid, answer))
 
-    def _answer(self, q: str, standalone: str, exclude: set[str], use_llm: bool, structural: bool = True) -> Answer:
-        query = understand(q, standalone, self.retrievers.bm25, frozenset(exclude))
-        injected = self.injection.decide(query, Evidence((), ()))
+    def _answer(self, q: str, standalone: str, exclude: set[str], use_llm: bool, structural: bool = True,
+                scope: Sequence[str] = (BUNDLED_ID,), explicit: bool = False) -> Answer:
+        scope = [d for d in scope if d in self.documents] or [self.default.meta.id]
+        injected = self.injection.decide(Query(q, standalone), Evidence((), ()))
         if injected is not None:
-            return refusal(q, [], injected)
-        listed = (self.overview.answer(standalone) or self.extractive.whole_box(standalone)) if structural else None
-        if listed is not None:  # "专栏3有哪些项目", "“X”这一节讲了什么": the structure answers it
-            return replace(listed, question=q, notes=("answered from the plan's structure",))
-        evidence = self.evidence(query)
-        parts = self._parts(standalone, exclude)
-        decision = self._by_parts(self.decide(query, evidence), parts)
-        hits = list(evidence.hits)
-        if decision.support == "none":
-            return refusal(q, hits, decision)
-        # a corrected claim is answered without its "为什么/听说": what the plan does say about the topic
-        premise = decision.reason == "false_premise" and NEGATIVE_VERB_STRIP.sub("", standalone)
-        base = replace(self._compose(premise or standalone, hits, structural, [] if premise else parts),
-                       question=q)
-        if decision.support == "related":
-            text = related_lead(query, decision) + base.answer
-            return replace(base, answer=text, support="related", notes=(decision.note,))
-        base = replace(base, notes=(decision.note,))
-        if self.llm is None or not use_llm:
-            return base
-        return self.llm.answer(q, standalone, hits, fallback=base)
+            return Answer(q, self.injection_reply(scope), "none", "extractive", notes=(injected.note,))
+        if len(scope) == 1:
+            return self._finish(self.documents[scope[0]].draft(q, standalone, exclude, structural), q, standalone,
+                                use_llm)
+        metas = [self.documents[d].meta for d in scope]
+        comparison = plan_comparison(standalone, metas, explicit)
+        if comparison is not None:
+            return self._compare(q, comparison, exclude)
+        narrowed = comparison_free_scope(standalone, metas) or scope
+        return self._best_of(q, standalone, exclude, structural, narrowed, use_llm)
 
-    def _parts(self, standalone: str, exclude: set[str]) -> list[tuple[Query, Evidence]]:
-        """Each part of a question that asks several things, with its own retrieval (chat_app/parts.py)."""
-        parts = split_parts(standalone, self.retrievers.bm25)
-        if len(parts) < 2:
-            return []
-        queries = [understand(p, p, self.retrievers.bm25, frozenset(exclude)) for p in parts]
-        return [(pq, self.evidence(pq)) for pq in queries]
+    def _best_of(self, q: str, standalone: str, exclude: set[str], structural: bool, scope: Sequence[str],
+                 use_llm: bool) -> Answer:
+        """A question naming no document is answered by the one that supports it best, named; never mixed.
+        (A question naming one document is answered by that one, named too.)"""
+        docs = [self.documents[d] for d in scope]
+        drafts = [(doc, doc.draft(q, standalone, exclude, structural)) for doc in docs]
+        ranked = sorted(drafts, key=lambda p: (SUPPORT_RANK[p[1].answer.support], p[0].strength(standalone)),
+                        reverse=True)
+        doc, best = ranked[0]
+        answer = self._finish(best, q, standalone, use_llm)
+        if answer.support == "none" and len(docs) > 1:
+            return replace(answer, answer=NONE_IN_ANY.format(n=len(docs)) + answer.answer.split("。", 1)[-1])
+        return with_source(answer, doc.meta)
 
-    def _by_parts(self, decision: Decision, parts: list[tuple[Query, Evidence]]) -> Decision:
-        """A two-part question blurs the signals of both; when the model finds each part answered
-        directly on its own evidence, the whole is."""
-        if decision.support != "related" or decision.reason != "model" or not parts:
-            return decision
-        if all(self.support.decide(pq, pe).support == "direct" for pq, pe in parts):
-            return replace(decision, support="direct", note=f"{decision.note}; each part direct")
-        return decision
+    def _compare(self, q: str, comparison: Comparison, exclude: set[str]) -> Answer:
+        drafts = [(self.documents[m.id].meta, self.documents[m.id].draft(comparison.question, comparison.question,
+                                                                            exclude, True).answer)
+                  for m in comparison.documents]
+        return comparison.compose(q, drafts, {m.id: self.documents[m.id].retrievers for m in comparison.documents})
 
-    def _compose(self, standalone: str, hits: list[Hit], structural: bool,
-                 parts: list[tuple[Query, Evidence]]) -> Answer:
-        """The extractive answer; a question asking several things gets one sentence per part, each
-        from its own evidence, unless the plan's structure lists the answer whole."""
-        if parts and hits and self.extractive.listed(standalone, hits, structural) is None:
-            evidence = [(pq.standalone, list(pe.hits)) for pq, pe in parts]
-            split = answer_parts(self.extractive, standalone, hits, evidence)
-            if split is not None:
-                return split
-        return self.extractive.answer(standalone, hits, structural)
+    def _finish(self, drafted: Drafted, q: str, standalone: str, use_llm: bool) -> Answer:
+        if not drafted.hits or self.llm is None or not use_llm:
+            return drafted.answer
+        return self.llm.answer(q, standalone, list(drafted.hits), fallback=drafted.answer)
 
-    def decide(self, query: Query, evidence: Evidence) -> Decision:
-        """The first check with an objection wins; the support model always decides; a false
-        premise turns an answer into a correction."""
-        decision = next(d for d in (c.decide(query, evidence) for c in self.checks) if d is not None)
-        if decision.support != "none":
-            corrected = self.premise.decide(query, evidence)
-            if corrected is not None:
-                return replace(corrected, note=f"{corrected.note}; {decision.note}")
-        return decision
+    def injection_reply(self, scope: Sequence[str]) -> str:
+        if scope == [BUNDLED_ID] or len(self.documents) == 1:
+            return INJECTION_REPLY
+        titles = "、".join(f"《{self.documents[d].meta.title}》" for d in scope)
+        return INJECTION_REPLY_MANY.format(titles=titles)
 
-    def evidence(self, query: Query) -> Evidence:
-        return gather(self.retrievers, self.settings.retriever, query)
-
-    def stream(self, question: object, session_id: str | None = None) -> Iterator[dict]:
+    def stream(self, question: object, session_id: str | None = None,
+               docs: Sequence[str] | None = None) -> Iterator[dict]:
         """Events for SSE: token pieces, then citations (with the support level), then done. The
         checks need the whole answer (an LLM's too), so the checked text is streamed after it."""
-        answer = self.ask(question, session_id)
+        answer = self.ask(question, session_id, docs=docs)
         for i in range(0, len(answer.answer), 6):
             yield {"type": "token", "text": answer.answer[i:i + 6]}
         yield answer.citations_event()
         yield {"type": "done"}
 
-
-NEGATIVE_VERB_STRIP = re.compile(r"为什么|为何|为啥|听说|真的假的|是不是")

@@ -306,8 +306,7 @@ def compose(question: str, parts: Sequence[tuple[str, Chunk]], mode: str,
         if chunk.id not in cites:
             # a long chunk is quoted by what the answer takes from it (all of it: no figure uncited)
             quote = chunk.text if len(chunk.text) <= QUOTE_MAX else "……".join(dict.fromkeys(taken[chunk.id]))
-            cites[chunk.id] = Citation(len(cites) + 1, chunk.id, chunk.chapter, chunk.section, quote,
-                                      chunk.title)
+            cites[chunk.id] = Citation.of(len(cites) + 1, chunk, quote)
         text = text.rstrip("；;，,：:")
         if not joiner and text[-1:] not in ("。", "！", "？", "”", "）"):
             text += "。"  # a list entry or a trimmed clause still ends as a sentence

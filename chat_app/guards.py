@@ -26,8 +26,9 @@ TOPIC_IDF = 2.0
 CITATION_MARK_RE = re.compile(r"\[\d+\]")
 
 
-def foreign_places(question: str, plan_text: str) -> list[str]:
-    """Place names the plan never mentions ("盐湖区", "临猗县"): the plan covers 永济 only.
+def foreign_places(question: str, plan_text: str, home: tuple[str, ...] = ("永济",)) -> list[str]:
+    """Place names the plan never mentions ("盐湖区", "临猗县"): a plan covers its own region only
+    (``home``: the region's names, whose sub-units count as the plan's own).
 
     jieba's part-of-speech tagger marks place names (``ns``); a place the plan does not
     contain means the question is about somewhere else, however well the rest matches.
@@ -40,7 +41,7 @@ def foreign_places(question: str, plan_text: str) -> list[str]:
 
     return [w for w, flag in jieba.posseg.cut(question)
             if flag == "ns" and len(w) >= 3 and w[-1] in PLACE_SUFFIXES and w not in plan_text
-            and not w.startswith("永济")]
+            and not w.startswith(home)]
 
 
 def invented_quote(question: str, plan_text: str) -> str:

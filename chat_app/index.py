@@ -16,6 +16,10 @@ from pathlib import Path
 
 from chat_app.config import Settings
 from chat_app.terminal import UserError
+from corpus import BUNDLED_ID
+from ingest.library import DocumentInfo, Library
+from ingest.readers import DocumentError
+from ingest.schema import Chunk
 from ingest.integrity import MANIFEST, Verdict, seal, verify
 from ingest.store import read_chunks
 from retriever.embeddings import make_embeddings
@@ -54,10 +58,16 @@ def require_backend(spec: str) -> None:
         raise UserError(ST_MISSING.format(spec=spec))
 
 
-def index_folder(settings: Settings) -> Path:
+def index_root(settings: Settings, doc_id: str = BUNDLED_ID) -> Path:
+    """The bundled plan's index stays where it always was; each added document gets its own root, so
+    adding or replacing one never re-embeds another."""
+    return settings.index_dir if doc_id == BUNDLED_ID else settings.index_dir / "docs" / doc_id
+
+
+def index_folder(settings: Settings, doc_id: str = BUNDLED_ID) -> Path:
     """The same folder retriever.factory.build_retrievers uses (one per embedding model)."""
     slug = re.sub(r"[^A-Za-z0-9_.-]+", "_", make_embeddings(settings.embedding).model_id)
-    return settings.index_dir / slug
+    return index_root(settings, doc_id) / slug
 
 
 def ensure_writable(folder: Path, what: str = "索引目录", env: str = "PLAN_ASSISTANT_INDEX_DIR") -> None:
@@ -106,10 +116,11 @@ def needs_writing(settings: Settings) -> Path | None:
     return None if verdict.ok else folder
 
 
-def load_index(settings: Settings, progress: bool = False) -> RetrieverSet:
+def load_index(settings: Settings, progress: bool = False, doc_id: str = BUNDLED_ID,
+               chunks: list[Chunk] | None = None) -> RetrieverSet:
     """Verify, rebuild if damaged or missing (logging the path and progress), seal after a build."""
     require_backend(settings.embedding)
-    folder = index_folder(settings)
+    folder = index_folder(settings, doc_id)
     verdict = inspect(folder)
     if verdict.problems:
         for problem in verdict.problems:
@@ -122,8 +133,8 @@ def load_index(settings: Settings, progress: bool = False) -> RetrieverSet:
     if not verdict.ok:
         log.info("正在重建索引：%s（两核约需一两分钟）", folder)
     try:
-        rs = build_retrievers(read_chunks(), embedding=settings.embedding, index_dir=settings.index_dir,
-                              progress=progress)
+        rs = build_retrievers(read_chunks() if chunks is None else chunks, embedding=settings.embedding,
+                              index_dir=index_root(settings, doc_id), progress=progress)
     except OSError as exc:  # a stale index (new chunks or model) is rebuilt in place
         raise PathNotWritable(NOT_WRITABLE.format(what="索引目录", path=folder, reason=reason(exc),
                                                   env="PLAN_ASSISTANT_INDEX_DIR")) from None
@@ -131,3 +142,20 @@ def load_index(settings: Settings, progress: bool = False) -> RetrieverSet:
         seal(folder)
         log.info("索引已重建并写入校验值：%s，用时 %.1f 秒", folder, time.perf_counter() - t0)
     return rs
+
+
+def load_library_documents(settings: Settings, progress: bool = False) -> list[tuple[DocumentInfo, RetrieverSet]]:
+    """Every document with its retrievers, the bundled plan first; each index verified like the bundled one."""
+    library = Library(settings.library_dir)
+    try:
+        docs = library.documents()
+        out = [(docs[0], load_index(settings, progress))]
+        for info in docs[1:]:
+            out.append((info, load_index(settings, progress, info.id, library.chunks(info.id))))
+    except DocumentError as exc:
+        raise UserError(str(exc)) from None
+    return out
+
+
+def load_library(settings: Settings, progress: bool = False) -> dict[str, RetrieverSet]:
+    return {info.id: rs for info, rs in load_library_documents(settings, progress)}

@@ -8,6 +8,8 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
+from ingest.schema import Chunk
+
 # How far the cited passages answer the question, from best to worst.
 #   direct  — they state what was asked;
 #   related — the plan covers the topic but not the asked detail (the answer says so first);
@@ -46,6 +48,13 @@ class Citation:
     section: str
     quote: str
     title: str = ""  # the 专栏 or 表 the quote comes from ("专栏 3：“十四五”全市重点交通项目"), else ""
+    doc_id: str = ""  # the library document (ingest/library.py) the quote comes from
+    doc_title: str = ""
+
+    @classmethod
+    def of(cls, n: int, chunk: Chunk, quote: str | None = None) -> "Citation":
+        return cls(n, chunk.id, chunk.chapter, chunk.section, chunk.text if quote is None else quote,
+                   chunk.title, chunk.doc_id, chunk.doc_title)
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)

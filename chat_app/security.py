@@ -15,6 +15,8 @@ import time
 from collections import deque
 from collections.abc import Awaitable, Callable, Iterable
 
+from chat_app.gradio_gate import GradioGate, Problem
+
 WINDOW_SECONDS = 60
 PRUNE_EVERY = 1024  # calls between sweeps of clients whose window has emptied
 TOKEN_DIGITS_MAX = 12  # an expiry timestamp; anything longer is not one of ours
@@ -117,38 +119,62 @@ async def reply(send: Send, status: int, detail: str, extra: dict[str, str] | No
 
 
 class Guard:
-    """ASGI middleware: body limit (streamed, chunked included), rate limit, then keys or tokens."""
+    """ASGI middleware: /ui's route allowlist, body limit (streamed, chunked included), rate limit, then keys
+    or tokens, then (for Gradio's function calls and result streams) the arguments and session."""
 
     def __init__(self, app, *, max_body: int, keys: tuple[str, ...], limiter: RateLimiter,
-                 tokens: SignedTokens, token_paths: tuple[str, ...]) -> None:
+                 tokens: SignedTokens, token_paths: tuple[str, ...], gate: GradioGate | None = None) -> None:
         self.app, self.max_body, self.keys = app, max_body, keys
         self.limiter, self.tokens, self.token_paths = limiter, tokens, token_paths
+        self.gate = gate
 
     async def __call__(self, scope, receive, send) -> None:
-        path = scope.get("path", "")
-        if scope["type"] != "http" or not path.startswith(GUARDED_PREFIXES) or scope.get("method") == "OPTIONS":
+        path, method = scope.get("path", ""), scope.get("method", "")
+        if scope["type"] != "http" or method == "OPTIONS":
             await self.app(scope, receive, send)  # CORS preflights are answered before any key check
             return
-        headers = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope.get("headers", ())}
-        if scope.get("method") == "POST":
-            body = await self._read(receive)
-            if body is None:
-                await reply(send, 413, "请求内容过大。")
+        route = None
+        if self.gate is not None and (path == self.gate.mount or path.startswith(self.gate.mount + "/")):
+            route = self.gate.route(method, path)
+            if isinstance(route, Problem):  # a Gradio route /ui does not use: Gradio never sees it
+                await reply(send, route.status, route.detail, route.headers)
                 return
-            problem = body_problem(body, headers.get("content-type", ""))
+        if not path.startswith(GUARDED_PREFIXES):
+            await self.app(scope, receive, send)
+            return
+        headers = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope.get("headers", ())}
+        body = b""
+        if method == "POST":
+            body = await self._read(receive)
+            problem = body_problem(body, headers.get("content-type", "")) if body is not None \
+                else Problem(413, "请求内容过大。")
             if problem:
-                await reply(send, *problem)
+                await reply(send, problem.status, problem.detail)
                 return
             receive = _replay(body, receive)
+        problem = self._admit(path, scope, headers) or self._gradio(route, body, headers, scope)
+        if problem:
+            await reply(send, problem.status, problem.detail, problem.headers)
+            return
+        await self.app(scope, receive, send)
+
+    def _admit(self, path: str, scope, headers: dict[str, str]) -> Problem | None:
+        """The rate limit first, so failed keys count toward it too."""
         client = (scope.get("client") or ("unknown", 0))[0]
         wait = self.limiter.retry_after(client)
         if wait:
-            await reply(send, 429, "请求太频繁，请稍后再试。", {"Retry-After": str(wait)})
-            return
+            return Problem(429, "请求太频繁，请稍后再试。", {"Retry-After": str(wait)})
         if self.keys and not self._allowed(path, headers):
-            await reply(send, 401, "缺少或无效的 API 密钥。")
-            return
-        await self.app(scope, receive, send)
+            return Problem(401, "缺少或无效的 API 密钥。")
+        return None
+
+    def _gradio(self, route, body: bytes, headers: dict[str, str], scope) -> Problem | None:
+        if route is None:
+            return None
+        name, params = route
+        if name in ("join", "call"):
+            return self.gate.check_call(name, params, body, headers.get("content-type", ""))
+        return self.gate.check_stream(name, params, scope.get("query_string", b""))
 
     def _allowed(self, path: str, headers: dict[str, str]) -> bool:
         if key_matches(presented_key(headers), self.keys):
@@ -177,7 +203,7 @@ def _no_constants(name: str):
     raise ValueError(name)
 
 
-def body_problem(body: bytes, content_type: str) -> tuple[int, str] | None:
+def body_problem(body: bytes, content_type: str) -> Problem | None:
     """A JSON body must be UTF-8 and plain JSON (no NaN/Infinity) before any route — Gradio's included —
     parses it: Gradio answers both with a 500."""
     if "json" not in content_type or not body:
@@ -185,11 +211,11 @@ def body_problem(body: bytes, content_type: str) -> tuple[int, str] | None:
     try:
         text = body.decode("utf-8")
     except UnicodeDecodeError:
-        return 400, "请求内容不是合法的 UTF-8 文本。"
+        return Problem(400, "请求内容不是合法的 UTF-8 文本。")
     try:
         json.loads(text, parse_constant=_no_constants)
     except ValueError:
-        return 422, "请求体不是合法的 JSON。"
+        return Problem(422, "请求体不是合法的 JSON。")
     return None
 
 

@@ -1,8 +1,11 @@
-"""Gradio front-end mounted at /ui: citizens' chat and the officials' tools (all Chinese)."""
+"""Gradio front-end mounted at /ui: citizens' chat and the officials' tools (all Chinese).
+
+How an answer and the page look lives in chat_app/ui_answer.py (answer HTML) and chat_app/ui_page.py (head
+script, colours, card tables); this module wires the components and events.
+"""
 from __future__ import annotations
 
-import html
-import json
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -10,72 +13,43 @@ import gradio as gr
 
 from chat_app.config import Settings
 from chat_app.engine import Assistant, QuestionError
+from chat_app.schema import Answer
 from chat_app.sessions import STORAGE_DOWN, StorageUnavailable
+from chat_app.ui_answer import answer_html, as_text, partial_html, section_chips, short_header
+from chat_app.ui_page import UI_HEAD, table_html
 from ingest.store import read_chunks
+
+__all__ = ["UI_HEAD", "build_ui"]
 
 STARTERS = ["娃上学的事规划咋说？", "看病难，规划有啥办法？", "冬天烧煤取暖以后还让烧不？",
             "“十四五”常住人口城镇化率目标是多少？", "专栏3有哪些交通项目？"]
-
-
 MAX_QUESTION_CHARS = Settings().max_question_chars
+WELCOME = "您好！我是永济市“十四五”规划助手，回答均来自规划原文并注明章节出处。可以直接问，也可以点下面的例子："
+SEARCHING = "正在查找规划原文…"
+# The answer is whole before it is shown (the checks need all of it); it is streamed in paced pieces so a
+# long answer starts showing at once and reads as it grows, yet is complete within ~STREAM_UPDATES × PAUSE.
+STREAM_STEP = 8  # characters per update, at least
+STREAM_UPDATES = 40  # at most this many updates per answer (longer answers take bigger steps)
+STREAM_PAUSE = 0.03  # seconds between updates: without it the browser gets every piece in one frame
+FEEDBACK = ("Like", "Dislike")  # Gradio renders exactly these two as 👍/👎 icons (no English label shown)
 
-RELATED_MARK = "⚠ 相关内容（规划未直接写明您问的内容）\n"
 
-
-def as_text(text: str) -> str:
-    """Gradio 6's Chatbot inserts message content as HTML even with render_markdown=False (sanitize_html
-    only strips scripts and handlers: "<b>粗体</b>" became bold, "<img src=x>" an image). Escaped, any
-    text — a citizen's question, the plan's own words — shows exactly as typed."""
-    return html.escape(text, quote=False)
-
-
-def _answer_message(answer, upto: int | None = None) -> dict:
-    """The answer bubble: related answers marked; a refusal offers the nearest sections as one-tap options."""
-    text = (RELATED_MARK if answer.support == "related" else "") + answer.answer[:upto]
-    message: dict = {"role": "assistant", "content": as_text(text)}
-    if upto is None and answer.suggestions:
-        message["options"] = [{"value": s, "label": s} for s in answer.suggestions]
+def _answer_message(answer: Answer, index: int, upto: int | None = None) -> dict:
+    """The answer bubble at chat position `index`: badge, (partial) text, then — once whole — [n] links,
+    sources and the nearest sections as one-tap options."""
+    if upto is not None:
+        return {"role": "assistant", "content": partial_html(answer, upto)}
+    message: dict = {"role": "assistant", "content": answer_html(answer, index)}
+    chips = section_chips(answer)
+    if chips:
+        message["options"] = [{"value": s, "label": s} for s in chips]
     return message
 
 
-def short_header(chapter: str, section: str, title: str = "") -> str:
-    """"第九章 持续增进…", "第三节 办好人民满意教育" → "第九章·第三节 办好人民满意教育" (+ its 专栏/表):
-    three full 章+节 headers would fill a phone screen."""
-    ch, sec = chapter.split(" ", 1)[0], section.split(" ", 1)
-    head = f"{ch}·{sec[0]} {sec[1]}" if len(sec) == 2 else (f"{ch} {section}".strip() if ch else section)
-    return f"{head} · {' '.join(title.split())}" if title else head
-
-
-def _source_messages(answer) -> list[dict]:
-    """One collapsible source per 章/节 (+ 专栏/表), listing every [n] it supports."""
-    merged: dict[str, list] = {}
-    for c in answer.citations:
-        merged.setdefault(short_header(c.chapter, c.section, c.title), []).append(c)
-    return [{"role": "assistant", "content": as_text("\n\n".join(c.quote for c in cs)),
-             "metadata": {"title": f"出处 {''.join(f'[{c.n}]' for c in cs)} {head}", "status": "done"}}
-            for head, cs in merged.items()]
-
-
-# Gradio picks its UI language (button labels, the <html lang>) from navigator.language; the audience
-# reads Chinese whatever their browser says, so the page tells Gradio zh-CN before it boots. A few
-# aria-labels are hard-coded English in Gradio's bundle; an observer renames them (screen readers read them).
-ARIA_ZH = {"More tabs": "更多标签页", "chatbot conversation": "对话记录", "Select example": "选择示例",
-           "Like": "赞", "Dislike": "踩", "Copy message": "复制", "Clear": "清空", "Retry": "重试",
-           "Undo": "撤销", "Edit": "编辑", "Submit": "发送", "Stop": "停止"}
-UI_HEAD = ("<script>(function(){try{Object.defineProperty(navigator,'language',{get:function(){return 'zh-CN';}});"
-           "Object.defineProperty(navigator,'languages',{get:function(){return ['zh-CN','zh'];}});}catch(e){}"
-           "document.documentElement.lang='zh-CN';var M=" + json.dumps(ARIA_ZH, ensure_ascii=False) + ";"
-           "function fix(el){['aria-label','title'].forEach(function(a){var v=el.getAttribute&&el.getAttribute(a);"
-           "if(!v)return;for(var k in M){if(v===k||v.indexOf(k+' ')===0||v.indexOf(k+':')===0){"
-           "el.setAttribute(a,M[k]+v.slice(k.length));return;}}});}"
-           "new MutationObserver(function(ms){ms.forEach(function(m){if(m.type==='attributes'){fix(m.target);}"
-           "else{m.addedNodes.forEach(function(n){if(n.querySelectorAll){fix(n);"
-           "n.querySelectorAll('[aria-label],[title]').forEach(fix);}});}});}).observe(document.documentElement,"
-           "{subtree:true,childList:true,attributes:true,attributeFilter:['aria-label','title']});})();</script>")
-WELCOME = "您好！我是永济市“十四五”规划助手，回答均来自规划原文并注明章节出处。可以直接问，也可以点下面的例子："
-SEARCHING = "正在查找规划原文…"
-STREAM_STEP = 8  # characters per streamed update
-FEEDBACK = ("Like", "Dislike")  # Gradio renders exactly these two as 👍/👎 icons (no English label shown)
+def stream_steps(length: int) -> range:
+    """Where each streamed update ends (the whole answer follows the last one)."""
+    step = max(STREAM_STEP, -(-length // STREAM_UPDATES))
+    return range(step, length, step)
 
 
 @dataclass(frozen=True)
@@ -124,26 +98,28 @@ def _chat_tab(get_assistant: Callable[[], Assistant], max_chars: int) -> None:
             gr.Warning(str(exc) if isinstance(exc, QuestionError) else STORAGE_DOWN)
             yield history[:-2], sid, ratings, message
             return
-        for i in range(0, len(a.answer), STREAM_STEP):
-            history[-1] = _answer_message(a, i + STREAM_STEP)
-            yield history, a.session_id, ratings, ""
-        history[-1] = _answer_message(a)
-        ratings = {**ratings, len(history) - 1: Rated(a.turn, message, a.answer)}
-        yield history + _source_messages(a), a.session_id, ratings, ""
+        index, typed = len(history) - 1, gr.update()  # what is typed meanwhile stays in the box
+        for upto in stream_steps(len(a.answer)):
+            history[-1] = _answer_message(a, index, upto)
+            yield history, a.session_id, ratings, typed
+            time.sleep(STREAM_PAUSE)
+        history[-1] = _answer_message(a, index)
+        ratings = {**ratings, index: Rated(a.turn, message, a.answer)}
+        yield history, a.session_id, ratings, typed
 
     def like(data: gr.LikeData, sid, ratings: dict):
         """One row per click, for the answer clicked (not the last one); un-clicking records nothing."""
         if data.liked is not True and data.liked is not False:
             return
-        index = data.index if isinstance(data.index, int) else None
-        target = ratings.get(index) or _nearest_answer(ratings, index)
+        target = ratings.get(data.index) if isinstance(data.index, int) else None
         if target is None:
             return
         get_assistant().sessions.add_feedback(sid, target.turn, 1 if data.liked else -1,
                                               target.question, target.answer)
 
+    # a question sent while an answer still streams is asked right after it, not dropped
     for trigger in (box.submit, send.click):
-        trigger(respond, [box, chat, session, rated], [chat, session, rated, box])
+        trigger(respond, [box, chat, session, rated], [chat, session, rated, box], trigger_mode="always_last")
     chat.like(like, [session, rated], None)
 
     def starter(data: gr.SelectData, history: list, sid, ratings: dict):
@@ -158,17 +134,10 @@ def _chat_tab(get_assistant: Callable[[], Assistant], max_chars: int) -> None:
     reset.click(lambda: ([], None, {}, ""), None, [chat, session, rated, box])
 
 
-def _nearest_answer(ratings: dict, index: int | None) -> Rated | None:
-    """A 👍 on a source bubble rates the answer it belongs to (the closest answer bubble before it)."""
-    if index is None:
-        return None
-    before = [i for i in ratings if i <= index]
-    return ratings[max(before)] if before else None
-
-
 COLUMN_ORDER = ("序号", "指标", "2015年", "2020年完成", "2025年目标", "年均增长(%)", "年均增长/累计", "属性")
 TABLES = (("表 1", "表1 “十三五”主要指标实现情况"), ("专栏 2", "专栏2 “十四五”主要指标"))
 INTRO = "（本章导语）"
+NO_SECTION = "规划的这一章中没有这一节，请从“节”的列表中选择。"
 
 
 def _officials(get_assistant: Callable[[], Assistant]) -> None:
@@ -180,15 +149,21 @@ def _officials(get_assistant: Callable[[], Assistant]) -> None:
     def sections_of(chapter: str) -> list[str]:
         return list(dict.fromkeys(c.section or INTRO for c in chunks if c.chapter == chapter))
 
-    def body(chapter: str, section: str) -> str:
-        section = "" if section == INTRO else section
-        return "\n\n".join((f"【{c.title}】" if c.title else "") + c.text
-                             for c in chunks if c.chapter == chapter and c.section == section)
+    def body(chapter: str | None, section: str | None) -> str:
+        """The section's text; a pair the plan does not have (possible through Gradio's API) says so."""
+        wanted = "" if section == INTRO else section
+        found = [c for c in chunks if c.chapter == chapter and c.section == wanted]
+        if not found:
+            return NO_SECTION
+        return "\n\n".join((f"【{c.title}】" if c.title else "") + c.text for c in found)
 
     first_sections = sections_of(chapters[0]) if chapters else []
     with gr.Accordion("规划目录（章 → 节 → 原文）", open=False):
         ch = gr.Dropdown(chapters, label="章", value=chapters[0] if chapters else None)
-        sec = gr.Dropdown(first_sections, label="节", value=first_sections[0] if first_sections else None)
+        # its choices change with the chapter, per session, and Gradio rejects a value outside the session's
+        # choices with a 500 on run/; taking any value leaves the check to body()
+        sec = gr.Dropdown(first_sections, label="节", value=first_sections[0] if first_sections else None,
+                          allow_custom_value=True)
         text = gr.Textbox(label="原文", lines=12, interactive=False,
                           value=body(chapters[0], first_sections[0]) if first_sections else "")
 
@@ -201,10 +176,20 @@ def _officials(get_assistant: Callable[[], Assistant]) -> None:
     _search(get_assistant)
     for prefix, label in TABLES:
         _indicator_table(chunks, prefix, label)
-    items = [c for c in chunks if c.kind == "box_item"]
+    _box_items(chunks)
+
+
+def _box_items(chunks) -> None:
+    """专栏3–14 item by item, each 专栏 a heading row of its own (cards on a phone, like the indicators)."""
+    data: list[str | list[str]] = []
+    box = None
+    for c in (c for c in chunks if c.kind == "box_item"):
+        if c.title != box:
+            box = c.title
+            data.append(box)
+        data.append([c.group, c.text, short_header(c.chapter, c.section)])
     with gr.Accordion("专栏项目清单（专栏3–14）", open=False):
-        gr.Dataframe([[c.title, c.group, c.text, f"{c.chapter} {c.section}"] for c in items],
-                     headers=["专栏", "类别", "内容", "所在章节"], interactive=False, wrap=True)
+        gr.HTML(table_html(("类别", "内容", "所在章节"), data), elem_classes="pa-box-items")
 
 
 def _search(get_assistant: Callable[[], Assistant]) -> None:
@@ -242,13 +227,13 @@ def _indicator_table(chunks, prefix: str, label: str) -> None:
     rows = [c for c in chunks if c.kind == "table_row" and c.title.startswith(prefix)]
     present = {k for c in rows for k, _ in c.fields}
     cols = [k for k in COLUMN_ORDER if k in present] + sorted(present - set(COLUMN_ORDER))
-    data: list[list[str]] = []
+    data: list[str | list[str]] = []  # a str is a 类别 heading row
     group = None
     for c in rows:
         if c.group != group:
             group = c.group
-            data.append([group] + [""] * (len(cols) - 1))
+            data.append(group)
         values = dict(c.fields)
         data.append([values.get(k, "") for k in cols])
     with gr.Accordion(label, open=False):
-        gr.Dataframe(data, headers=cols, interactive=False, wrap=True)
+        gr.HTML(table_html(cols, data), elem_classes="pa-indicators")

@@ -16,7 +16,8 @@ from pathlib import Path
 from typing import NoReturn
 
 from chat_app.config import Settings
-from chat_app.llm import LlamaAnswerer, messages_for
+from chat_app.gguf import LlamaAnswerer
+from chat_app.prompts import messages_for
 from eval.data import load_questions
 from eval.metrics import percentile
 from ingest.store import read_chunks

@@ -36,7 +36,7 @@ JUNK_VALUES = [None, 0, -1, 2 ** 63, 10 ** 400, 1.5, float("nan"), True, [], {},
 TOKENS = ["", "¹²³.x", "9" * 5000 + ".abc", "123.签名", "0.0", "abc.def", "1." + "f" * 32]
 KEY = "fuzz-key"
 # the functions chat_app/ui.py registers (GET /ui/gradio_api/info lists them)
-GRADIO_APIS = ("respond", "respond_1", "pick", "like", "lambda", "sections", "body", "search")
+GRADIO_APIS = ("respond", "respond_1", "pick", "starter", "like", "lambda", "sections", "body", "search", "search_1")
 OURS = ("/api/ask", "/api/ask/stream", "/api/feedback", "/v1/chat/completions", "/api/search", "/api/outline",
         "/embed", "/widget.js", "/healthz", "/readyz", "/", "/openapi.json")
 GRADIO = ("/ui/", "/ui/config", "/ui/gradio_api/info", "/ui/gradio_api/call/{api}", "/ui/gradio_api/call/v2/{api}",
@@ -46,10 +46,11 @@ GRADIO = ("/ui/", "/ui/config", "/ui/gradio_api/info", "/ui/gradio_api/call/{api
           "/ui/gradio_api/file={path}", "/ui/gradio_api/proxy={path}", "/ui/gradio_api/run-history/connect",
           "/ui/gradio_api/vibe-edit", "/ui/login", "/ui/monitoring")
 ROUTES = OURS + GRADIO
-# Gradio 6.31's own routes that answer malformed input with a 500 or a dropped connection (unhandled
+# Gradio 6.31's own routes that answered malformed input with a 500 or a dropped connection (unhandled
 # exceptions inside gradio/routes.py, gradio_client.utils.construct_args, route_utils; none in our
-# functions). Reachable only with a key or the /ui cookie. `--skip-known` leaves them (and unknown api
-# names) out, to show that everything else stays clean.
+# functions) until chat_app/gradio_gate.py: it answers the routes /ui does not use with 404 and checks the
+# arguments of the calls it lets through. `--skip-known` still leaves them (and unknown api names) out, to
+# compare with runs from before the gate.
 GRADIO_KNOWN_5XX = ("/ui/gradio_api/call/v2/{api}", "/ui/gradio_api/run/{api}", "/ui/gradio_api/api/{api}",
                     "/ui/gradio_api/queue/join", "/ui/gradio_api/upload", "/ui/gradio_api/component_server")
 UNKNOWN_API = "nope"
@@ -74,7 +75,8 @@ def _gradio_data(rng: random.Random, api: str) -> list:
         return [_value(rng) for _ in range(rng.randint(0, 5))]
     history = rng.choice([[], None, [{"role": "user", "content": _value(rng)}], "x"])
     return {"respond": [_value(rng), history], "respond_1": [_value(rng), history], "pick": [history],
-            "sections": [_value(rng)], "body": [_value(rng), _value(rng)], "search": [_value(rng)]}.get(api, [])
+            "starter": [history], "sections": [_value(rng)], "body": [_value(rng), _value(rng)],
+            "search": [_value(rng)], "search_1": [_value(rng)]}.get(api, [])
 
 
 def _body(rng: random.Random, route: str, api: str):

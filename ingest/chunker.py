@@ -7,6 +7,7 @@ their lead, e.g. "机电制造产业", as ``group``).
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 
 from ingest.parse import Block, Document
 from ingest.schema import Chunk
@@ -48,29 +49,40 @@ def _with_intro_groups(blocks: list[Block]) -> list[Block]:
     intro = ""
     for b in blocks:
         if b.kind == "paragraph" and b.text.startswith("——") and intro:
-            b = Block(b.kind, b.chapter, b.section, b.text, b.title, intro, b.fields)
+            b = replace(b, group=intro)
         elif b.kind == "paragraph":
             intro = b.text.rstrip("：:") if b.text.endswith(("：", ":")) and len(b.text) < 80 else ""
         out.append(b)
     return out
 
 
-def chunk_document(doc: Document, max_tokens: int = DEFAULT_MAX_TOKENS) -> list[Chunk]:
+def chunk_document(doc: Document, max_tokens: int = DEFAULT_MAX_TOKENS, doc_id: str = "",
+                   doc_title: str = "") -> list[Chunk]:
+    """Chunks in document order; ids carry the document ("yongji-14:c07s02-p001") so that chunks of
+    several plans can share one library without colliding."""
     chunks: list[Chunk] = []
-    places: list[tuple[int, int, list[Block]]] = [(0, 0, doc.preamble)]
-    for ci, ch in enumerate(doc.chapters, 1):
-        for sec in ch.sections:
-            si = int(_section_number(sec.title))
-            places.append((ci, si, sec.blocks))
-    for ci, si, blocks in places:
+    prefix = f"{doc_id}:" if doc_id else ""
+    places: list[tuple[str, list[Block]]] = []  # (id stem, blocks)
+    chapter_no = {ch.title: i for i, ch in enumerate(doc.chapters, 1)}
+    part_no = {p: i for i, p in enumerate(doc.parts(), 1)}
+    for key, blocks in doc.places():
+        if "|" in key:
+            chapter, section = key.split("|", 1)
+            places.append((f"c{chapter_no[chapter]:02d}s{_section_number(section):02d}", blocks))
+        elif key:
+            places.append((f"p{part_no[key]:02d}", blocks))  # a 篇's introduction
+        else:
+            places.append(("c00s00", blocks))
+    for stem, blocks in places:
         for bi, b in enumerate(_with_intro_groups(blocks), 1):
-            base = f"c{ci:02d}s{si:02d}-{KIND_LETTER[b.kind]}{bi:03d}"
+            base = f"{prefix}{stem}-{KIND_LETTER[b.kind]}{bi:03d}"
             parts = [b.text] if b.kind == "table_row" else split_budget(b.text, max_tokens)
             for pi, part in enumerate(parts, 1):
                 cid = base if len(parts) == 1 else f"{base}.{pi}"
                 chunks.append(Chunk(
                     id=cid, kind=b.kind, chapter=b.chapter, section=b.section, text=part,
                     title=b.title, group=b.group, fields=b.fields, order=len(chunks),
+                    doc_id=doc_id, doc_title=doc_title, part=b.part,
                 ))
     return chunks
 

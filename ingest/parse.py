@@ -10,12 +10,21 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-CN_NUM = "一二三四五六七八九十"
+# Chinese numerals as 规划纲要 number their 篇/章/节 (national plans reach 第六十二章; 〇/零/百 for completeness).
+CN_NUM = "一二三四五六七八九十〇零百"
+PART_RE = re.compile(rf"^第[{CN_NUM}]+篇\s*(\S.*)$")
 CHAPTER_RE = re.compile(rf"^第[{CN_NUM}]+章\s*(\S.*)$")
 SECTION_RE = re.compile(rf"^第[{CN_NUM}]+节\s*(\S.*)$")
-BOX_RE = re.compile(r"^专栏\s*\d+\s*[：:]")
-TABLE_RE = re.compile(r"^表\s*\d+\s*[：:]")
+# "专栏 2：…" (Yongji) or "专栏1　交通重点工程" (national and provincial plans put a space, not a colon).
+BOX_RE = re.compile(r"^专栏\s*\d+\s*(?:[：:]|\s\S)")
+TABLE_RE = re.compile(r"^表\s*\d+\s*(?:[：:]|\s\S)")
+CAPTION_MAX = 60  # a 专栏/表 caption is one short line; longer text that starts "专栏1 …" is prose
 TOC_RE = re.compile(r"\.{3,}|…{2,}")
+# A title line of the plan ("永济市国民经济和社会发展", "第十四个五年规划和二〇三五年远景目标纲要"): short, no
+# sentence punctuation, naming the plan. The first body paragraph repeats the title followed by "，根据…".
+TITLE_WORDS = ("规划", "纲要", "国民经济和社会发展")
+TITLE_MAX = 40
+SENTENCE_PUNCT = re.compile(r"[，。；！？,;]")
 TERMINAL = "。！？；：…"
 # A 专栏 item opens with a short noun-phrase lead ("公路建设项目。", "现代农业：", "新基建。");
 # body paragraphs after a box open with a verb phrase ("聚焦重点领域扩大投资。").
@@ -32,6 +41,7 @@ class Block:
     title: str = ""
     group: str = ""
     fields: tuple[tuple[str, str], ...] = ()
+    part: str = ""  # the 篇 a chapter belongs to, in plans that group chapters into 篇
 
 
 @dataclass
@@ -44,19 +54,33 @@ class Section:
 class Chapter:
     title: str
     sections: list[Section] = field(default_factory=list)
+    part: str = ""
 
 
 @dataclass
 class Document:
     preamble: list[Block]
     chapters: list[Chapter]
+    title: str = ""  # the plan's title lines joined, when the text opens with them
+    # text between a 篇 heading and its first 章 (the 篇's own introduction), by 篇
+    part_intros: dict[str, list[Block]] = field(default_factory=dict)
+
+    def parts(self) -> list[str]:
+        return list(dict.fromkeys(ch.part for ch in self.chapters if ch.part))
+
+    def places(self) -> list[tuple[str, list[Block]]]:
+        """Block lists in document order, each with its key: "" (preamble), a 篇, or "章|节"."""
+        out: list[tuple[str, list[Block]]] = [("", self.preamble)]
+        seen: set[str] = set()
+        for ch in self.chapters:
+            if ch.part and ch.part not in seen:
+                seen.add(ch.part)
+                out.append((ch.part, self.part_intros.get(ch.part, [])))
+            out += [(f"{ch.title}|{sec.title}", sec.blocks) for sec in ch.sections]
+        return out
 
     def blocks(self) -> list[Block]:
-        out = list(self.preamble)
-        for ch in self.chapters:
-            for sec in ch.sections:
-                out.extend(sec.blocks)
-        return out
+        return [b for _, blocks in self.places() for b in blocks]
 
     def tables(self) -> list[str]:
         return sorted({b.title for b in self.blocks() if b.kind == "table_row"})
@@ -75,9 +99,21 @@ def clean_line(line: str) -> str:
 
 
 def heading(line: str) -> str:
-    """Normalise a heading to '第X节 标题' (one space, no tabs) as users cite it."""
-    m = re.match(rf"^(第[{CN_NUM}]+[章节])\s*(.+)$", line.strip())
-    return f"{m.group(1)} {m.group(2).strip()}" if m else line.strip()
+    """Normalise a heading to '第X节 标题' (single spaces, no tabs or ideographic spaces) as users cite it."""
+    m = re.match(rf"^(第[{CN_NUM}]+[篇章节])\s*(.+)$", line.strip())
+    if not m:
+        return line.strip()
+    title = re.sub(r"\s+", " ", m.group(2).strip())
+    return f"{m.group(1)} {title}"
+
+
+def is_heading(line: str) -> bool:
+    return bool(PART_RE.match(line) or CHAPTER_RE.match(line) or SECTION_RE.match(line))
+
+
+def is_title_line(line: str) -> bool:
+    return (len(line) <= TITLE_MAX and not SENTENCE_PUNCT.search(line)
+            and any(w in line for w in TITLE_WORDS) and not is_heading(line))
 
 
 def lead_of(text: str) -> str:
@@ -98,13 +134,34 @@ def join(a: str, b: str) -> str:
 
 
 def body_lines(text: str) -> list[str]:
-    """The document body: everything after the table of contents."""
+    """The document body: everything after the table of contents, found either by its dot leaders
+    ("第一章 …………1") or, in a contents list without page numbers, as the run of headings that the
+    body repeats (the first chapter's heading occurs twice)."""
     lines = text.split("\n")
-    toc_end = 0
+    toc_end = -1
     for i, line in enumerate(lines):
-        if TOC_RE.search(line) and (CHAPTER_RE.match(line.strip()) or SECTION_RE.match(line.strip())):
+        if TOC_RE.search(line) and is_heading(line.strip()):
             toc_end = i
+    if toc_end < 0:
+        toc_end = _repeated_contents_end(lines)
     return lines[toc_end + 1 :]
+
+
+def _repeated_contents_end(lines: list[str]) -> int:
+    """Index of the last line of a contents list without page numbers, or -1 when there is none."""
+    chapters = [i for i, line in enumerate(lines) if CHAPTER_RE.match(clean_line(line))]
+    if not chapters:
+        return -1
+    first = heading(clean_line(lines[chapters[0]]))
+    if not any(heading(clean_line(lines[i])) == first for i in chapters[1:]):
+        return -1
+    end = chapters[0]
+    for i in range(chapters[0], len(lines)):
+        line = clean_line(lines[i])
+        if line and not is_heading(line):
+            break
+        end = i
+    return end
 
 
 def split_cells(line: str) -> list[str]:
@@ -116,6 +173,7 @@ class _Parser:
 
     def __init__(self) -> None:
         self.doc = Document(preamble=[], chapters=[])
+        self.part = ""
         self.chapter = ""
         self.section = ""
         self.box = ""  # title of the open 专栏 (project-list kind)
@@ -130,6 +188,8 @@ class _Parser:
 
     # -- emitting -------------------------------------------------------------
     def _target(self) -> list[Block]:
+        if self.part and not self.chapter:
+            return self.doc.part_intros.setdefault(self.part, [])
         if not self.doc.chapters:
             return self.doc.preamble
         ch = self.doc.chapters[-1]
@@ -139,7 +199,9 @@ class _Parser:
 
     def emit(self, kind: str, text: str, title: str = "", group: str = "",
              fields: tuple[tuple[str, str], ...] = ()) -> None:
-        self._target().append(Block(kind, self.chapter, self.section, text, title, group, fields))
+        # a 篇's introduction is cited by the 篇 itself ("第二篇 建设现代化产业体系…")
+        chapter = self.chapter or self.part
+        self._target().append(Block(kind, chapter, self.section, text, title, group, fields, self.part))
 
     def flush(self) -> None:
         if not self.para:
@@ -226,16 +288,20 @@ class _Parser:
         if self.table:
             self.table_line(raw)
             return
+        if PART_RE.match(line):
+            self.flush()
+            self.part, self.chapter, self.section, self.box = heading(line), "", "", ""
+            return
         if CHAPTER_RE.match(line):
             self.flush()
             self.chapter, self.section, self.box = heading(line), "", ""
-            self.doc.chapters.append(Chapter(self.chapter))
+            self.doc.chapters.append(Chapter(self.chapter, part=self.part))
             return
         if SECTION_RE.match(line):
             self.flush()
             self.section, self.box = heading(line), ""
             return
-        if BOX_RE.match(line) or TABLE_RE.match(line):
+        if (BOX_RE.match(line) or TABLE_RE.match(line)) and len(line) <= CAPTION_MAX:
             self.flush()
             title = re.sub(r"\s+", " ", line).strip()
             self.box, self.box_items = title if BOX_RE.match(line) else "", 0
@@ -254,18 +320,30 @@ class _Parser:
         self.para.append(line)
 
 
+def leading_title(lines: list[str]) -> tuple[str, int]:
+    """The plan's title lines at the top of ``lines`` (joined) and how many lines they and the blank
+    lines around them take; a title is a heading, not content."""
+    parts: list[str] = []
+    n = 0
+    for raw in lines:
+        line = clean_line(raw)
+        if line and not is_title_line(line):
+            break
+        if line:
+            parts.append(line)
+        n += 1
+    return "".join(parts), n
+
+
 def parse_text(text: str) -> Document:
     p = _Parser()
+    title, _ = leading_title(text.split("\n"))
     lines = body_lines(text)
-    # The body opens with the plan's two-line title; it is a heading, not content.
-    while lines and (not lines[0].strip() or "永济市国民经济和社会发展" in lines[0]
-                     or lines[0].strip().startswith("第十四个五年规划")):
-        if lines[0].strip() and "根据" in lines[0]:
-            break
-        lines.pop(0)
+    lines = lines[leading_title(lines)[1]:]  # the body may open with the title again
     for raw in lines:
         p.feed(raw)
     p.flush()
+    p.doc.title = title
     return p.doc
 
 

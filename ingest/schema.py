@@ -22,11 +22,14 @@ class Chunk:
     group: str = ""  # table group heading (一、经济发展…) or the item/paragraph lead phrase
     fields: tuple[tuple[str, str], ...] = ()  # table rows: (column meaning, cell) pairs
     order: int = 0  # position in the document, for outline views
+    doc_id: str = ""  # the library document it comes from (ingest/library.py); ids are "<doc_id>:<local id>"
+    doc_title: str = ""  # that document's title, so a citation can name it without a lookup
+    part: str = ""  # the 篇 of plans that group chapters into 篇 ("第二篇 建设现代化产业体系…"), else ""
 
     @property
     def heading(self) -> str:
         """Where the chunk sits, as an official would cite it."""
-        parts = [p for p in (self.chapter, self.section, self.title) if p]
+        parts = [p for p in (self.part, self.chapter, self.section, self.title) if p]
         return " › ".join(parts) or "前言"
 
     def index_text(self) -> str:
@@ -60,6 +63,8 @@ class Hit:
         return {
             "rank": self.rank,
             "chunk_id": c.id,
+            "doc_id": c.doc_id,
+            "doc_title": c.doc_title,
             "chapter": c.chapter,
             "section": c.section,
             "kind": c.kind,

@@ -4,14 +4,15 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from corpus import CHUNKS_PATH, PLAN_PATH
+from corpus import BUNDLED_ID, BUNDLED_TITLE, CHUNKS_PATH, PLAN_PATH
 from ingest.chunker import DEFAULT_MAX_TOKENS, chunk_document
 from ingest.parse import parse_file
 from ingest.schema import Chunk
 
 
 def build_chunks(plan: Path = PLAN_PATH, max_tokens: int = DEFAULT_MAX_TOKENS) -> list[Chunk]:
-    return chunk_document(parse_file(plan), max_tokens=max_tokens)
+    """The bundled plan's chunks (other documents go through ingest/library.py)."""
+    return chunk_document(parse_file(plan), max_tokens=max_tokens, doc_id=BUNDLED_ID, doc_title=BUNDLED_TITLE)
 
 
 def dumps(chunks: list[Chunk]) -> str:

@@ -25,25 +25,26 @@ from retriever.base import ScoringRetriever, rrf
 from retriever.bm25 import BM25Retriever
 from retriever.dense import DenseRetriever
 from retriever.hybrid import HybridRetriever
-from retriever.pg_index import VOICES, load
+from retriever.pg_index import VOICES, index_key, load
 
 log = logging.getLogger("plan_assistant.pg_retrieval")
 
-POSTINGS = "SELECT term, unit, weight FROM bm25_postings WHERE voice = %s AND term = ANY(%s)"
+POSTINGS = "SELECT term, unit, weight FROM bm25_postings WHERE index_key = %s AND voice = %s AND term = ANY(%s)"
 TOP_BM25 = """
 SELECT position, MAX(s) AS score FROM (
     SELECT p.unit, p.position, SUM(p.weight) AS s
     FROM unnest(%(terms)s::text[]) AS q(term)
-    JOIN bm25_postings p ON p.voice = %(voice)s AND p.term = q.term {scope}
+    JOIN bm25_postings p ON p.index_key = %(key)s AND p.voice = %(voice)s AND p.term = q.term {scope}
     GROUP BY p.unit, p.position) AS units
 GROUP BY position ORDER BY score DESC, position LIMIT %(k)s
 """
 TOP_DENSE_SCOPED = """
 WITH s AS MATERIALIZED (SELECT position, embedding <#> %(q)s::vector AS d FROM chunks
-                        WHERE doc_id = ANY(%(scope)s))
+                        WHERE index_key = %(key)s AND doc_id = ANY(%(scope)s))
 SELECT position, -d FROM s ORDER BY d, position LIMIT %(k)s
 """
-TOP_DENSE = "SELECT position, -(embedding <#> %(q)s::vector) FROM chunks ORDER BY embedding <#> %(q)s::vector LIMIT %(k)s"
+TOP_DENSE = """SELECT position, -(embedding <#> %(q)s::vector) FROM chunks WHERE index_key = %(key)s
+ORDER BY embedding <#> %(q)s::vector LIMIT %(k)s"""
 
 
 def _vector(v: np.ndarray) -> str:
@@ -53,9 +54,9 @@ def _vector(v: np.ndarray) -> str:
 class PgBM25(ScoringRetriever):
     """One BM25 voice (word, sentence or character pair) read from the postings table."""
 
-    def __init__(self, pool, voice: str, local: BM25Retriever) -> None:
+    def __init__(self, pool, voice: str, local: BM25Retriever, key: str) -> None:
         super().__init__(local.chunks)
-        self.pool, self.voice, self.name = pool, voice, local.name
+        self.pool, self.voice, self.name, self.key = pool, voice, local.name, key
         self.tokenizer = local.tokenizer
         self.units = local.bm25.corpus_size
         self.owner = local._owner
@@ -66,7 +67,7 @@ class PgBM25(ScoringRetriever):
             return np.zeros(len(self.chunks))
         lists: dict[str, tuple[list[int], list[float]]] = defaultdict(lambda: ([], []))
         with self.pool.connection() as conn:
-            for term, unit, weight in conn.execute(POSTINGS, (self.voice, list(set(toks)))):
+            for term, unit, weight in conn.execute(POSTINGS, (self.key, self.voice, list(set(toks)))):
                 lists[term][0].append(unit)
                 lists[term][1].append(weight)
         unit_scores = np.zeros(self.units)
@@ -86,7 +87,8 @@ class PgBM25(ScoringRetriever):
             return []
         sql = TOP_BM25.format(scope="AND p.doc_id = ANY(%(scope)s)" if scope is not None else "")
         with self.pool.connection() as conn:
-            rows = conn.execute(sql, {"terms": toks, "voice": self.voice, "k": k, "scope": list(scope or ())})
+            rows = conn.execute(sql, {"terms": toks, "key": self.key, "voice": self.voice, "k": k,
+                                      "scope": list(scope or ())})
             return [(int(p), float(s)) for p, s in rows]
 
 
@@ -95,9 +97,9 @@ class PgDense(ScoringRetriever):
 
     name = "dense"
 
-    def __init__(self, pool, local: DenseRetriever) -> None:
+    def __init__(self, pool, local: DenseRetriever, key: str) -> None:
         super().__init__(local.chunks)
-        self.pool, self.local = pool, local
+        self.pool, self.local, self.key = pool, local, key
 
     def _query(self, query: str) -> str:
         return _vector(self.local._query_vector(self.local.query_text(query))[0])
@@ -105,13 +107,14 @@ class PgDense(ScoringRetriever):
     def scores(self, query: str) -> np.ndarray:
         out = np.zeros(len(self.chunks))
         with self.pool.connection() as conn:
-            rows = conn.execute("SELECT position, -(embedding <#> %s::vector) FROM chunks", (self._query(query),))
+            rows = conn.execute("SELECT position, -(embedding <#> %s::vector) FROM chunks WHERE index_key = %s",
+                                (self._query(query), self.key))
             for p, s in rows:
                 out[p] = s
         return out
 
     def top(self, query: str, k: int, scope: Sequence[str] | None = None) -> list[tuple[int, float]]:
-        params = {"q": self._query(query), "k": k, "scope": list(scope or ())}
+        params = {"q": self._query(query), "k": k, "key": self.key, "scope": list(scope or ())}
         with self.pool.connection() as conn, conn.transaction():
             if scope is None:  # HNSW returns at most ef_search rows (default 40)
                 conn.execute(f"SET LOCAL hnsw.ef_search = {max(40, 2 * int(k))}")
@@ -138,14 +141,18 @@ class PgHybrid(HybridRetriever):
         return out
 
 
+_pools: dict[str, object] = {}
+
+
 def on_postgres(rs, url: str):
-    """``rs`` with its hybrid answered by PostgreSQL (index loaded there first if it is not current)."""
+    """``rs`` with its hybrid answered by PostgreSQL (index loaded there first if it is not current); the
+    documents of a library share one connection pool per database."""
     from retriever.pgdb import make_pool
 
-    pool = make_pool(url, name="plan-assistant-retrieval")
-    loaded = load(pool, rs)
-    voices = {attr: PgBM25(pool, voice, getattr(rs, attr)) for attr, voice in VOICES.items()}
-    hybrid = PgHybrid([voices["bm25"], PgDense(pool, rs.dense), voices["sentence"], voices["chars"]],
+    pool = _pools.get(url) or _pools.setdefault(url, make_pool(url, name="plan-assistant-retrieval"))
+    loaded, key = load(pool, rs), index_key(rs.chunks)
+    voices = {attr: PgBM25(pool, voice, getattr(rs, attr), key) for attr, voice in VOICES.items()}
+    hybrid = PgHybrid([voices["bm25"], PgDense(pool, rs.dense, key), voices["sentence"], voices["chars"]],
                       weights=rs.hybrid.weights, depth=rs.hybrid.depth, c=rs.hybrid.c)
     log.info("hybrid retrieval on PostgreSQL (%s)", "index loaded" if loaded else "index current")
     return replace(rs, hybrid=hybrid)

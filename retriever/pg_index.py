@@ -21,7 +21,7 @@ from retriever.bm25 import BM25Retriever
 log = logging.getLogger("plan_assistant.pg_index")
 
 INDEX_LOCK = 7_245_002
-DEFAULT_DOC = "yongji-14th-five-year-plan"  # until chunks carry a doc_id of their own
+DEFAULT_DOC = "yongji-14"  # chunks without a doc_id of their own (ingest/store.py's BUNDLED_ID)
 VOICES = {"bm25": "word", "sentence": "sentence", "chars": "char"}  # RetrieverSet attribute → voice name
 BATCH_ROWS = 5000
 
@@ -31,15 +31,23 @@ def schema(dim: int) -> str:
 CREATE EXTENSION IF NOT EXISTS vector;
 CREATE TABLE IF NOT EXISTS pg_index_meta (key text PRIMARY KEY, value text NOT NULL);
 CREATE TABLE IF NOT EXISTS chunks (
-    position integer PRIMARY KEY, chunk_id text NOT NULL UNIQUE, doc_id text NOT NULL,
-    embedding vector({dim}) NOT NULL);
-CREATE INDEX IF NOT EXISTS chunks_doc ON chunks (doc_id);
+    index_key text NOT NULL, position integer NOT NULL, chunk_id text NOT NULL, doc_id text NOT NULL,
+    embedding vector({dim}) NOT NULL, PRIMARY KEY (index_key, position));
+CREATE INDEX IF NOT EXISTS chunks_doc ON chunks (index_key, doc_id);
 CREATE TABLE IF NOT EXISTS bm25_postings (
-    voice text NOT NULL, term text NOT NULL, unit integer NOT NULL, position integer NOT NULL,
-    doc_id text NOT NULL, weight float8 NOT NULL);
-CREATE INDEX IF NOT EXISTS bm25_postings_term ON bm25_postings (voice, term) INCLUDE (unit, position, weight);
-CREATE INDEX IF NOT EXISTS bm25_postings_doc_term ON bm25_postings (voice, doc_id, term) INCLUDE (unit, position, weight);
+    index_key text NOT NULL, voice text NOT NULL, term text NOT NULL, unit integer NOT NULL,
+    position integer NOT NULL, doc_id text NOT NULL, weight float8 NOT NULL);
+CREATE INDEX IF NOT EXISTS bm25_postings_term ON bm25_postings (index_key, voice, term)
+    INCLUDE (unit, position, weight);
+CREATE INDEX IF NOT EXISTS bm25_postings_doc_term ON bm25_postings (index_key, voice, doc_id, term)
+    INCLUDE (unit, position, weight);
 """
+
+
+def index_key(chunks) -> str:
+    """Which rows belong to one RetrieverSet: each library document has its own set (positions count from
+    0 in each), so rows are keyed by the set's document; ``doc_id`` on a row is what a scope filters."""
+    return doc_id(chunks[0]) if chunks else DEFAULT_DOC
 
 
 def doc_id(chunk) -> str:
@@ -74,25 +82,26 @@ def dense_matrix(dense) -> np.ndarray:
 
 def load(pool, retrievers) -> bool:
     """Make the database hold exactly this index; True when it (re)loaded, False when it was current."""
-    key = content_key(retrievers)
+    key, owner = content_key(retrievers), index_key(retrievers.chunks)
     matrix = dense_matrix(retrievers.dense)
     with pool.connection() as conn, conn.transaction():
         conn.execute("SET LOCAL statement_timeout = 0")  # a large library loads for longer than a request
         conn.execute("SELECT pg_advisory_xact_lock(%s)", (INDEX_LOCK,))
         conn.execute(schema(matrix.shape[1]))
-        row = conn.execute("SELECT value FROM pg_index_meta WHERE key = 'content'").fetchone()
+        row = conn.execute("SELECT value FROM pg_index_meta WHERE key = %s", (f"content:{owner}",)).fetchone()
         if row and row[0] == key:
             return False
-        conn.execute("TRUNCATE chunks, bm25_postings")
-        _copy_chunks(conn, retrievers.chunks, matrix)
+        for table in ("chunks", "bm25_postings"):
+            conn.execute(f"DELETE FROM {table} WHERE index_key = %s", (owner,))
+        copy_chunks(conn, owner, retrievers.chunks, matrix)
         for attr, voice in VOICES.items():
-            _copy_postings(conn, voice, getattr(retrievers, attr), retrievers.chunks)
-        conn.execute("INSERT INTO pg_index_meta VALUES ('content', %s) ON CONFLICT (key) DO UPDATE "
-                     "SET value = EXCLUDED.value", (key,))
+            copy_postings(conn, owner, voice, getattr(retrievers, attr), retrievers.chunks)
+        conn.execute("INSERT INTO pg_index_meta VALUES (%s, %s) ON CONFLICT (key) DO UPDATE "
+                     "SET value = EXCLUDED.value", (f"content:{owner}", key))
     with pool.connection() as conn:
         conn.execute("ANALYZE chunks")
         conn.execute("ANALYZE bm25_postings")
-    log.info("search index loaded into PostgreSQL: %d chunks", len(retrievers.chunks))
+    log.info("search index %s loaded into PostgreSQL: %d chunks", owner, len(retrievers.chunks))
     return True
 
 
@@ -101,16 +110,18 @@ def _vector_text(v: np.ndarray) -> str:
     return "[" + ",".join(repr(float(x)) for x in v.astype(np.float32)) + "]"
 
 
-def _copy_chunks(conn, chunks, matrix: np.ndarray) -> None:
-    with conn.cursor().copy("COPY chunks (position, chunk_id, doc_id, embedding) FROM STDIN") as cp:
+def copy_chunks(conn, key: str, chunks, matrix: np.ndarray, docs: list[str] | None = None) -> None:
+    docs = docs or [doc_id(c) for c in chunks]
+    with conn.cursor().copy("COPY chunks (index_key, position, chunk_id, doc_id, embedding) FROM STDIN") as cp:
         for i, c in enumerate(chunks):
-            cp.write_row((i, c.id, doc_id(c), _vector_text(matrix[i])))
+            cp.write_row((key, i, c.id, docs[i], _vector_text(matrix[i])))
 
 
-def _copy_postings(conn, voice: str, r: BM25Retriever, chunks) -> None:
+def copy_postings(conn, key: str, voice: str, r: BM25Retriever, chunks, docs: list[str] | None = None) -> None:
     owners = r._owner.tolist()
-    docs = [doc_id(c) for c in chunks]
-    with conn.cursor().copy("COPY bm25_postings (voice, term, unit, position, doc_id, weight) FROM STDIN") as cp:
+    docs = docs or [doc_id(c) for c in chunks]
+    with conn.cursor().copy("COPY bm25_postings (index_key, voice, term, unit, position, doc_id, weight) "
+                            "FROM STDIN") as cp:
         for term, unit, weight in term_weights(r):
             pos = owners[unit]
-            cp.write_row((voice, term, unit, pos, docs[pos], weight))
+            cp.write_row((key, voice, term, unit, pos, docs[pos], weight))

@@ -4,7 +4,8 @@
  * Usage on any page:
  *   <script src="https://HOST/widget.js" data-title="永济规划助手"
  *           data-accent="#07c160" data-welcome="您好，请问…"
- *           data-starters="孩子上学有哪些新学校要建？|看病就医会有什么改善？" defer></script>
+ *           data-starters="孩子上学有哪些新学校要建？|看病就医会有什么改善？"
+ *           data-doc="yongji-14" defer></script>
  *
  * Adds a round bubble (bottom-right) that opens a panel with an iframe to
  * `${origin}/embed?title=…&accent=…&welcome=…[&starters=…]`, where origin is the origin this
@@ -96,6 +97,7 @@
     accent: attr('data-accent', DEFAULTS.accent),
     welcome: attr('data-welcome', DEFAULTS.welcome),
     starters: attr('data-starters', null), // null: the chat page's own examples
+    doc: attr('data-doc', ''), // library document ids, comma separated ("" = all documents)
     origin: serverOrigin(),
   };
   if (!isColor(config.accent)) config.accent = DEFAULTS.accent;
@@ -105,7 +107,8 @@
       '?title=' + encodeURIComponent(config.title) +
       '&accent=' + encodeURIComponent(config.accent) +
       '&welcome=' + encodeURIComponent(config.welcome) +
-      (config.starters !== null ? '&starters=' + encodeURIComponent(config.starters) : '');
+      (config.starters !== null ? '&starters=' + encodeURIComponent(config.starters) : '') +
+      (config.doc ? '&doc=' + encodeURIComponent(config.doc) : '');
   }
 
   const CSS_TEXT = [

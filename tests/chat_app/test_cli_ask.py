@@ -16,7 +16,9 @@ def test_ask_json(retrievers):
     assert r.returncode == 0, r.stderr
     obj = json.loads(r.stdout)
     assert set(obj) == KEYS and obj["citations"][0]["n"] == 1 and obj["support"] == "direct"
-    assert set(obj["citations"][0]) == {"n", "chunk_id", "chapter", "section", "quote", "title"}
+    assert set(obj["citations"][0]) == {"n", "chunk_id", "chapter", "section", "quote", "title",
+                                           "doc_id", "doc_title"}
+    assert obj["citations"][0]["doc_id"] == "yongji-14" and obj["citations"][0]["chunk_id"].startswith("yongji-14:")
 
 
 def test_ask_batch_and_errors(tmp_path):

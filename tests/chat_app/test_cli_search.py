@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 CLI = str(Path(sys.executable).parent / "plan-assistant")
-HIT_KEYS = {"rank", "chunk_id", "chapter", "section", "kind", "text", "score"}
+HIT_KEYS = {"rank", "chunk_id", "doc_id", "doc_title", "chapter", "section", "kind", "text", "score"}
 
 
 def run(*args, stdin=None):

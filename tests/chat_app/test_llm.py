@@ -1,5 +1,6 @@
 """Pure guard logic of the LLM answerers (the real-model paths are in test_llm_server.py)."""
-from chat_app.llm import SYSTEM_PROMPT, degenerate, messages_for
+from chat_app.llm_base import degenerate
+from chat_app.prompts import SYSTEM_PROMPT, messages_for
 
 
 def test_looping_reply_is_degenerate():

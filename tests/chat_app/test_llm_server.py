@@ -46,7 +46,7 @@ def gguf_path():
 
 
 def _engine(name: str):
-    from chat_app.llm import GGUF_BACKENDS
+    from chat_app.gguf import GGUF_BACKENDS
 
     return GGUF_BACKENDS[name]
 
@@ -116,7 +116,8 @@ def test_unreachable_llm_falls_back_to_extractive(assistant):
 
 def test_settings_pick_an_installed_engine(assistant, gguf_path):
     """``PLAN_ASSISTANT_ANSWERER=llama`` loads llama-cpp-python when installed, else cyllama."""
-    from chat_app.llm import CyllamaAnswerer, LlamaAnswerer, make_llm_answerer
+    from chat_app.gguf import CyllamaAnswerer, LlamaAnswerer
+    from chat_app.llm import make_llm_answerer
 
     if not (HAVE["llama_cpp"] or HAVE["cyllama"]):
         pytest.skip("no local-GGUF engine installed")
@@ -139,7 +140,7 @@ def test_local_gguf_answerer(assistant, gguf_path, engine):
 def test_local_model_generates_greedily_up_to_the_token_limit(assistant, gguf_path, engine):
     """A non-empty reply; temperature 0 makes the 8-token reply the start of the 32-token one (and the same
     twice); the limit makes it strictly shorter. The prompt is the answerer's own (sources + question)."""
-    from chat_app.llm import messages_for
+    from chat_app.prompts import messages_for
 
     cls = _engine(engine)
     hits = assistant.retriever.search("伍姓湖以后咋治理？", 3)
@@ -164,7 +165,7 @@ def test_cyllama_deadline_aborts_prompt_evaluation_and_frees_the_model(gguf_path
     """At the deadline cyllama is cancelled, in the middle of evaluating the prompt too: with a ~1,000-token
     prompt and a deadline at a tenth of its evaluation time (both measured in this run), the call ends with
     TimeoutError in under half that time, and the next call finds the model free and answers."""
-    from chat_app.llm import CyllamaAnswerer
+    from chat_app.gguf import CyllamaAnswerer
 
     messages = [{"role": "user", "content": "规划原文：" + "永济市加快推进伍姓湖生态保护与修复，" * 80 + "\n问题：伍姓湖咋治理？"}]
     llm = CyllamaAnswerer(gguf_path, n_threads=2, max_tokens=1, timeout=WIDE_DEADLINE)
@@ -183,7 +184,7 @@ def test_cyllama_deadline_aborts_prompt_evaluation_and_frees_the_model(gguf_path
 @pytest.mark.skipif(not HAVE["cyllama"], reason="pip install -e '.[gguf]'")
 def test_cyllama_context_uses_the_configured_threads(gguf_path):
     """The thread count is set when the context is created (setting it later made generation 6–20× slower)."""
-    from chat_app.llm import CyllamaAnswerer
+    from chat_app.gguf import CyllamaAnswerer
 
     llm = CyllamaAnswerer(gguf_path, n_threads=1, max_tokens=2, timeout=WIDE_DEADLINE)
     llm.complete([{"role": "user", "content": "你好"}])
@@ -196,7 +197,8 @@ def test_both_engines_build_the_same_prompt(assistant, gguf_path):
     format and with ``gemma`` named."""
     from llama_cpp import llama_chat_format
 
-    from chat_app.llm import CONDENSE_PROMPT, CyllamaAnswerer, LlamaAnswerer, messages_for
+    from chat_app.gguf import CyllamaAnswerer, LlamaAnswerer
+    from chat_app.prompts import CONDENSE_PROMPT, messages_for
 
     hits = assistant.retriever.search("伍姓湖以后咋治理？", 3)
     conversations = [messages_for("伍姓湖以后咋治理？", hits, system_in_user=True),

@@ -89,3 +89,34 @@ def test_serve_refuses_an_unwritable_database_with_one_chinese_line(tmp_path, db
                        capture_output=True, text=True, timeout=60)
     assert r.returncode == 2 and "Traceback" not in r.stderr
     assert f"无法写入数据库：{path}" in r.stderr and r.stderr.count("\n") == 1
+
+
+def _codes_per_forwarded_client(tmp_path: Path, requests: int, **extra: str) -> list[int]:
+    """`serve` with a limit of 3 a minute; each request from 127.0.0.1 claims another X-Forwarded-For client."""
+    port = free_port()
+    env = _env(tmp_path, PLAN_ASSISTANT_RATE_LIMIT="3", **extra)
+    proc = subprocess.Popen([CLI, "serve", "--port", str(port)], env=env, stdout=subprocess.DEVNULL,
+                            stderr=subprocess.DEVNULL)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + STARTUP_SECONDS
+        while time.monotonic() < deadline:
+            try:
+                httpx.get(f"{url}/healthz", timeout=2)
+                break
+            except httpx.TransportError:
+                time.sleep(0.2)
+        # no q: the route answers 422 without the index, after the guard has counted the request
+        return [httpx.get(f"{url}/api/search", headers={"X-Forwarded-For": f"203.0.113.{i}"}, timeout=30).status_code
+                for i in range(requests)]
+    finally:
+        proc.send_signal(signal.SIGINT)
+        proc.communicate(timeout=30)
+
+
+@pytest.mark.e2e
+def test_a_local_peer_cannot_pick_a_fresh_rate_limit_with_x_forwarded_for(tmp_path):
+    """uvicorn believed X-Forwarded-For from 127.0.0.1 by default, so each made-up client got a new allowance."""
+    assert _codes_per_forwarded_client(tmp_path, 5) == [422, 422, 422, 429, 429]
+    trusted = _codes_per_forwarded_client(tmp_path, 5, PLAN_ASSISTANT_TRUSTED_PROXIES="127.0.0.1")
+    assert trusted == [422] * 5  # behind a configured proxy, the forwarded address is the client

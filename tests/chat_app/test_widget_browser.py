@@ -558,3 +558,20 @@ def test_html_in_a_question_is_text_in_ui_and_widget(driver, app_url):
     counts = driver.execute_script("const m = document.getElementById('pa-messages');"
                                    "return [m.querySelectorAll('img').length, m.querySelectorAll('b').length];")
     assert counts == [0, 0]
+
+
+def test_data_doc_scopes_the_widgets_questions(driver, app_url):
+    """data-doc reaches the server as the question's scope: the bundled plan answers with its citations, and an
+    id the library does not hold comes back as the server's Chinese error (so the scope was sent)."""
+    _set_viewport(driver, 390, 844)
+    _open_embed(driver, f"{app_url}/embed?doc=yongji-14")
+    state = _ask_in_embed(driver, "城市污水处理厂要怎么提标改造？", need_citation="第")
+    assert not state["error"], state
+    _open_embed(driver, f"{app_url}/embed?doc=no-such-plan")
+    before = _last_bot(driver)["count"]
+    box = driver.find_element(By.CSS_SELECTOR, "#pa-input")
+    box.send_keys("城市污水处理厂要怎么提标改造？")
+    driver.find_element(By.CSS_SELECTOR, "#pa-send").click()
+    err = _wait(driver, lambda d: (st := _last_bot(d)) and st["count"] > before and st["error"] and st,
+                ANSWER_TIMEOUT, "no error bubble for an unknown document")
+    assert "没有编号为“no-such-plan”的文档" in err["text"], err
