@@ -17,6 +17,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, PlainTextResponse, StreamingResponse
 
+from chat_app.admin import admin_router
 from chat_app.api_models import (DOC_ID_CHARS, INVALID_TEXT, INVALID_TEXT_DETAIL, MAX_DOCS, AskRequest,
                                  FeedbackRequest, encodable)
 from chat_app.config import Settings
@@ -26,8 +27,9 @@ from chat_app.gradio_gate import UI_PATH, GradioGate
 from chat_app.health import WriteProbe, bounded_request_threads, request_threads
 from chat_app.index import load_library_documents
 from chat_app.openai_compat import add_openai_routes
-from chat_app.security import UI_COOKIE, Guard, RateLimiter, SignedTokens
-from chat_app.sessions import STORAGE_DOWN, SessionStore, StorageUnavailable
+from chat_app.security import UI_COOKIE, Guard, SignedTokens
+from chat_app.sessions import STORAGE_DOWN, StorageUnavailable
+from chat_app.storage import Store, make_limiter, open_store
 
 __all__ = ["create_app", "request_threads"]
 
@@ -54,11 +56,10 @@ class AssistantLoader:
     """The assistant is built once, on a thread started with the app, so the server listens (and /healthz
     can say "loading") while the index loads; a request that needs it first waits on the same lock."""
 
-    def __init__(self, settings: Settings, assistant: Assistant | None, sessions: SessionStore | None) -> None:
+    def __init__(self, settings: Settings, assistant: Assistant | None, sessions: Store | None) -> None:
         self.settings = settings
         self.assistant = assistant
-        self.sessions = assistant.sessions if assistant is not None else (
-            sessions or SessionStore(settings.db_path, settings.retention_days))
+        self.sessions = assistant.sessions if assistant is not None else (sessions or open_store(settings))
         self.error = ""
         self.lock = threading.Lock()
 
@@ -82,7 +83,7 @@ class AssistantLoader:
 
 def _add_middleware(app: FastAPI, settings: Settings, tokens: SignedTokens, gate: GradioGate | None) -> None:
     app.add_middleware(Guard, max_body=settings.max_body_bytes, keys=settings.api_keys,
-                       limiter=RateLimiter(settings.rate_limit_per_minute), tokens=tokens, token_paths=TOKEN_PATHS,
+                       limiter=make_limiter(settings), tokens=tokens, token_paths=TOKEN_PATHS,
                        gate=gate)
 
     @app.middleware("http")
@@ -251,7 +252,7 @@ def _mount_ui(app: FastAPI, ui) -> FastAPI:
 
 
 def create_app(settings: Settings | None = None, assistant: Assistant | None = None,
-               sessions: SessionStore | None = None) -> FastAPI:
+               sessions: Store | None = None) -> FastAPI:
     settings = settings or Settings.from_env()
     app = FastAPI(title=TITLE, version="0.1.0", docs_url=None, redoc_url=None,
                   description="检索增强问答：回答均引用规划原文的章/节。")
@@ -266,6 +267,7 @@ def create_app(settings: Settings | None = None, assistant: Assistant | None = N
     _add_api_routes(app, loader.get)
     add_openai_routes(app, loader.get)
     _add_pages(app, settings, tokens)
+    app.include_router(admin_router(settings, lambda: loader.sessions))
     app = _mount_ui(app, ui)
     loader.start()
     return app

@@ -15,19 +15,22 @@ def _assistant():
 
 
 def open_store(settings):
-    """The history database, or one Chinese line naming its path (exit 2) when it cannot be written."""
+    """The history database (SQLite file or PostgreSQL), or one Chinese line naming where it is (exit 2)
+    when it cannot be written."""
     from chat_app.index import NOT_WRITABLE, PathNotWritable, reason
-    from chat_app.sessions import SessionStore, StorageUnavailable
+    from chat_app.sessions import StorageUnavailable
+    from chat_app.storage import location
+    from chat_app.storage import open_store as open_configured
 
     try:
-        store = SessionStore(settings.db_path, settings.retention_days)
+        store = open_configured(settings)
         if store.writable():
             return store
         why = "数据库只读或磁盘已满"
     except StorageUnavailable as exc:
         why = reason(exc.__cause__ or exc)
-    raise PathNotWritable(NOT_WRITABLE.format(what="数据库", path=settings.db_path, reason=why,
-                                              env="PLAN_ASSISTANT_DB_PATH"))
+    where, env = location(settings)
+    raise PathNotWritable(NOT_WRITABLE.format(what="数据库", path=where, reason=why, env=env))
 
 
 def cmd_ask(args: argparse.Namespace) -> int:
@@ -131,7 +134,7 @@ def cmd_purge(args: argparse.Namespace) -> int:
     before = store.turn_count()
     store.purge()
     removed = store.initially_purged + before - store.turn_count()
-    print(f"已删除 {removed} 条超过 {settings.retention_days:g} 天的对话记录（反馈记录保留）：{settings.db_path}")
+    print(f"已删除 {removed} 条超过 {settings.retention_days:g} 天的对话记录（反馈记录保留）：{store.path}")
     return 0
 
 

@@ -70,6 +70,7 @@ class Settings:
     retention_days: float = 30.0  # conversation turns older than this are purged; 0 = keep forever
     log_queries: bool = False  # keep query strings (which carry questions) in the access log
     library_dir: Path = field(default_factory=lambda: _library_dir())
+    database_url: str = ""  # PostgreSQL for sessions, feedback, shared limits (and retrieval); "" = SQLite
 
     @classmethod
     def from_env(cls) -> "Settings":
@@ -101,6 +102,7 @@ class Settings:
             retention_days=max(0.0, _float("RETENTION_DAYS", d.retention_days)),
             log_queries=_env("LOG_QUERIES", "1" if d.log_queries else "0").lower() in TRUE_WORDS,
             library_dir=d.library_dir,
+            database_url=_env("DATABASE_URL", d.database_url),
         )
 
 

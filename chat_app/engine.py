@@ -16,6 +16,7 @@ from chat_app.document import SUPPORT_RANK, DocumentMeta, Drafted, PlanDocument
 from chat_app.followups import resolve
 from chat_app.schema import Answer, Decision, Query
 from chat_app.sessions import SessionStore
+from chat_app.storage import Store, open_store
 from chat_app.signals import Evidence
 from chat_app.support import SupportModel
 from corpus import BUNDLED_ID
@@ -52,7 +53,7 @@ class Assistant:
     retrievers (chat_app/index.py's load_library); ``retrievers`` alone means the bundled plan only."""
 
     def __init__(self, settings: Settings | None = None, retrievers: RetrieverSet | None = None,
-                 sessions: SessionStore | None = None, support_model: SupportModel | None = None,
+                 sessions: Store | None = None, support_model: SupportModel | None = None,
                  library: list[tuple[DocumentInfo | None, RetrieverSet]] | None = None) -> None:
         self.settings = settings or Settings.from_env()
         if library is None:
@@ -65,7 +66,7 @@ class Assistant:
             meta = meta_of(info)
             self.documents[meta.id] = PlanDocument(rs, model, self.settings.retriever, meta)
         self.default = next(iter(self.documents.values()))
-        self.sessions = sessions or SessionStore(self.settings.db_path)
+        self.sessions = sessions or open_store(self.settings)
         self.injection = InjectionCheck()
         from chat_app.llm import make_llm_answerer
 

@@ -32,7 +32,7 @@ SCHEMA = """
 CREATE TABLE IF NOT EXISTS turns (
     session_id TEXT NOT NULL, idx INTEGER NOT NULL, question TEXT NOT NULL,
     standalone TEXT NOT NULL, answer TEXT NOT NULL, cited TEXT NOT NULL, created REAL NOT NULL,
-    PRIMARY KEY (session_id, idx));
+    support TEXT NOT NULL DEFAULT '', PRIMARY KEY (session_id, idx));
 CREATE TABLE IF NOT EXISTS feedback (
     id INTEGER PRIMARY KEY AUTOINCREMENT, session_id TEXT, turn INTEGER, rating INTEGER NOT NULL,
     question TEXT, answer TEXT, comment TEXT, created REAL NOT NULL);
@@ -40,8 +40,8 @@ CREATE TABLE IF NOT EXISTS health (id INTEGER PRIMARY KEY, at REAL NOT NULL, pad
 """
 
 INSERT_TURN = """
-INSERT INTO turns (session_id, idx, question, standalone, answer, cited, created)
-SELECT :sid, COALESCE(MAX(idx), -1) + 1, :q, :s, :a, :c, :t FROM turns WHERE session_id = :sid
+INSERT INTO turns (session_id, idx, question, standalone, answer, cited, created, support)
+SELECT :sid, COALESCE(MAX(idx), -1) + 1, :q, :s, :a, :c, :t, :support FROM turns WHERE session_id = :sid
 RETURNING idx
 """
 
@@ -63,7 +63,17 @@ def _connect(path: str | Path) -> sqlite3.Connection:
                            check_same_thread=False, uri=uri)
 
 
+def _add_support_column(db: sqlite3.Connection) -> None:
+    """Files written before turns kept their answer's support level gain the column (empty for old rows),
+    so /admin can count direct/related/refused answers."""
+    columns = {row[1] for row in db.execute("PRAGMA table_info(turns)")}
+    if "support" not in columns:
+        db.execute("ALTER TABLE turns ADD COLUMN support TEXT NOT NULL DEFAULT ''")
+
+
 class SessionStore:
+    dialect = "sqlite"
+
     def __init__(self, path: str | Path = ":memory:", retention_days: float = 0,
                  purge_every: float = PURGE_EVERY_SECONDS) -> None:
         self.path = str(path)
@@ -81,6 +91,7 @@ class SessionStore:
                 self._db.execute("PRAGMA synchronous=NORMAL")
             self._db.execute(f"PRAGMA busy_timeout={int(BUSY_TIMEOUT_SECONDS * 1000)}")
             self._db.executescript(SCHEMA)
+            _add_support_column(self._db)
         except (OSError, sqlite3.Error) as exc:  # the caller names the path to the user
             raise StorageUnavailable(f"{self.path}: {exc}") from exc
         if self.retention_seconds:
@@ -113,6 +124,11 @@ class SessionStore:
         if self._db.in_transaction:  # SQLite already rolled back after SQLITE_FULL
             self._db.execute("ROLLBACK")
 
+    def read(self, sql: str, params: tuple = ()) -> list[tuple]:
+        """A read-only query (analytics); SQLite's own ``?`` placeholders."""
+        with self._lock:
+            return self._db.execute(sql, params).fetchall()
+
     def history(self, session_id: str, limit: int = 6) -> list[dict]:
         with self._lock:
             rows = self._db.execute(
@@ -124,7 +140,8 @@ class SessionStore:
         """The turn number is computed inside the INSERT, under the write lock, so processes sharing
         the file never pick the same one; a collision anyway (another writer without the lock) is retried."""
         row = {"sid": session_id, "q": answer.question, "s": answer.standalone or answer.question,
-               "a": answer.answer, "c": json.dumps([c.chunk_id for c in answer.citations]), "t": time.time()}
+               "a": answer.answer, "c": json.dumps([c.chunk_id for c in answer.citations]), "t": time.time(),
+               "support": answer.support}
         self._maybe_purge()
         for attempt in range(INSERT_RETRIES):
             try:

@@ -43,9 +43,11 @@ class RetrieverSet:
 
 def build_retrievers(chunks: list[Chunk], embedding: str = DEFAULT_SPEC,
                      index_dir: Path | None = None, progress: bool = True,
-                     weights: tuple[float, float, float, float] = (1.0, 0.7, 0.3, 1.0)) -> RetrieverSet:
+                     weights: tuple[float, float, float, float] = (1.0, 0.7, 0.3, 1.0),
+                     database_url: str | None = None) -> RetrieverSet:
     """Hybrid = RRF of word BM25, dense, sentence BM25 and character-pair BM25; weights tuned on
-    the dev split only (eval/RESULTS.md has the held-out numbers)."""
+    the dev split only (eval/RESULTS.md has the held-out numbers). With a database URL (default:
+    PLAN_ASSISTANT_DATABASE_URL) the hybrid's voices are answered by PostgreSQL (retriever/pg.py)."""
     embeddings = make_embeddings(embedding)
     slug = re.sub(r"[^A-Za-z0-9_.-]+", "_", embeddings.model_id)
     folder = (index_dir or default_index_dir()) / slug
@@ -54,4 +56,10 @@ def build_retrievers(chunks: list[Chunk], embedding: str = DEFAULT_SPEC,
     sentence = SentenceBM25Retriever(chunks, tokenizer=bm25.tokenizer)
     chars = CharBigramBM25Retriever(chunks)
     hybrid = HybridRetriever([bm25, dense, sentence, chars], weights=weights)
-    return RetrieverSet(chunks, bm25, dense, hybrid, sentence, chars, rebuilt)
+    rs = RetrieverSet(chunks, bm25, dense, hybrid, sentence, chars, rebuilt)
+    url = os.environ.get("PLAN_ASSISTANT_DATABASE_URL", "").strip() if database_url is None else database_url
+    if url:
+        from retriever.pg import on_postgres
+
+        return on_postgres(rs, url)
+    return rs

@@ -6,7 +6,28 @@ import openai
 import pytest
 from fastapi.testclient import TestClient
 
+from tests.conftest import BACKENDS
+
 pytestmark = pytest.mark.e2e
+
+
+@pytest.fixture(scope="module", params=BACKENDS)
+def assistant(request, retrievers, backend_settings):
+    """The whole suite runs on SQLite and on a real PostgreSQL (pgserver), each with a fresh database."""
+    from chat_app.engine import Assistant
+    from chat_app.storage import open_store
+
+    settings = backend_settings(request.param)
+    return Assistant(settings, retrievers=retrievers, sessions=open_store(settings))
+
+
+@pytest.fixture(scope="module")
+def live_server(assistant):
+    from chat_app.api import create_app
+    from tests.chat_app.net import serving
+
+    with serving(create_app(replace(assistant.settings, rate_limit_per_minute=10_000), assistant=assistant)) as url:
+        yield url
 
 
 def test_healthz_and_docs(live_server):
@@ -82,15 +103,12 @@ def test_search_outline_feedback(live_server):
 
 
 def test_feedback_survives_restart(assistant):
-    from chat_app.sessions import SessionStore
+    from chat_app.storage import open_store
 
-    before = SessionStore(assistant.settings.db_path if assistant.settings.db_path else ":memory:")
     store = assistant.sessions
     n = store.feedback_count()
     store.add_feedback("s", 0, -1, "问", "答")
-    path = store._db.execute("PRAGMA database_list").fetchone()[2]
-    assert SessionStore(path).feedback_count() == n + 1
-    before._db.close()
+    assert open_store(assistant.settings).feedback_count() == n + 1  # a second connection, as after a restart
 
 
 def test_openai_compatible_with_official_client(live_server):
@@ -106,9 +124,10 @@ def test_openai_compatible_with_official_client(live_server):
 
 def test_rate_limit_and_api_keys(assistant):
     from chat_app.api import create_app
-    from chat_app.config import Settings
+    from tests.pg import fresh_window
 
-    app = create_app(replace(Settings(), rate_limit_per_minute=3, api_keys=("k1",)), assistant=assistant)
+    fresh_window()  # PostgreSQL's limit is a fixed window: do not straddle its end
+    app = create_app(replace(assistant.settings, rate_limit_per_minute=3, api_keys=("k1",)), assistant=assistant)
     with TestClient(app) as c:
         assert c.get("/api/search", params={"q": "教育"}).status_code == 401  # counts toward the limit too
         h = {"x-api-key": "k1"}
@@ -123,9 +142,8 @@ def test_widget_token_opens_only_the_ask_endpoints_when_keys_are_on(assistant):
     import re
 
     from chat_app.api import create_app
-    from chat_app.config import Settings
 
-    app = create_app(replace(Settings(), rate_limit_per_minute=0, api_keys=("k1",)), assistant=assistant)
+    app = create_app(replace(assistant.settings, rate_limit_per_minute=0, api_keys=("k1",)), assistant=assistant)
     with TestClient(app) as c:
         html = c.get("/embed").text
         token = re.search(r'name="widget-token" content="([^"]+)"', html).group(1)
