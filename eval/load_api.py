@@ -1,6 +1,7 @@
 """Bounded loopback load test for the HTTP API (prints numbers; not a test).
 
     python -m eval.load_api [--clients 50] [--seconds 60] [--new-share 0.5] [--paths ask[,search]] [--no-cache]
+                            [--replicas 2]
 
 Starts `plan-assistant serve` on a free 127.0.0.1 port (rate limit off, a fresh database), then runs N
 concurrent clients for a fixed time per path. Each client keeps its own conversation (session id) on
@@ -9,7 +10,8 @@ neither the query-vector cache nor any other cache has seen it), the rest repeat
 the clients run, one more client probes /healthz every 50 ms: a load balancer's view of the server.
 
 Prints requests/s, p50/p95 and errors per path, the /healthz p50/p95/max during each, and the server's RSS;
-exits 1 if any request failed or the /healthz p95 exceeded its target.
+exits 1 if any request failed or the /healthz p95 exceeded its target. ``--replicas N`` runs the same
+against N replicas on one PostgreSQL database (eval/load_replicas.py).
 """
 from __future__ import annotations
 
@@ -144,6 +146,12 @@ def start_server(port: int, no_cache: bool, db_dir: str) -> subprocess.Popen:
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
 
 
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
 def wait_healthy(url: str) -> None:
     deadline = time.monotonic() + STARTUP_TIMEOUT_S
     while time.monotonic() < deadline:
@@ -163,10 +171,15 @@ def main() -> int:
     ap.add_argument("--new-share", type=float, default=0.5, help="share of questions the server has not seen")
     ap.add_argument("--paths", default="ask", help="comma-separated: ask, search")
     ap.add_argument("--no-cache", action="store_true", help="disable the server's query-vector cache")
+    ap.add_argument("--replicas", type=int, default=1,
+                    help="> 1: that many serve processes on one PostgreSQL (PLAN_ASSISTANT_DATABASE_URL or a "
+                         "pgserver started here); see eval/load_replicas.py")
     args = ap.parse_args()
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
+    if args.replicas > 1:
+        from eval.load_replicas import run
+
+        return run(args)
+    port = free_port()
     failed = False
     with tempfile.TemporaryDirectory(prefix="plan-assistant-load-") as db_dir:
         server = start_server(port, args.no_cache, db_dir)
