@@ -114,14 +114,26 @@ def _enqueue_unless_current(conn, owner: str, key: str, dim: int) -> int | None:
     """The job to wait for, or None when the database already holds this content. Checking and enqueueing
     under one short lock means a job is queued only for content that is not loaded (a done job's rows and
     its meta row commit together)."""
+    _ensure_schema(conn, dim)
     with conn.transaction():
         conn.execute("SELECT pg_advisory_xact_lock(%s)", (INDEX_LOCK,))
-        conn.execute(schema(dim))
-        conn.execute(pg_jobs.SCHEMA)
         row = conn.execute("SELECT value FROM pg_index_meta WHERE key = %s", (f"content:{owner}",)).fetchone()
         if row and row[0] == key:
             return None
         return pg_jobs.enqueue(conn, owner, key)
+
+
+def _ensure_schema(conn, dim: int) -> None:
+    """Create the tables once. Only when missing: ``CREATE INDEX IF NOT EXISTS`` locks its table even when
+    the index exists, so run each start it would queue behind a replica's load (and deadlock with a claim)."""
+    with conn.transaction():
+        conn.execute("SELECT pg_advisory_xact_lock(%s)", (INDEX_LOCK,))
+        row = conn.execute("SELECT to_regclass('bm25_postings_doc_term') IS NOT NULL, "
+                           "to_regclass('ingest_jobs_queued') IS NOT NULL").fetchone()
+        if not row[0]:
+            conn.execute(schema(dim))
+        if not row[1]:
+            conn.execute(pg_jobs.SCHEMA)
 
 
 def _wait(conn, job_id: int, owner: str, key: str) -> bool:
