@@ -24,8 +24,8 @@ from contextlib import ExitStack
 
 import httpx
 
-from eval.load_api import (HEALTH_P95_TARGET_MS, REQUEST_TIMEOUT_S, SEED, Latencies, Questions, free_port,
-                           probe_health, rss_mb, wait_healthy)
+from eval.load_common import (HEALTH_P95_TARGET_MS, REQUEST_TIMEOUT_S, SEED, Latencies, Questions, free_port,
+                              probe_health, rss_mb, wait_healthy)
 from eval.metrics import percentile
 
 LIMIT = 200  # requests per minute per client: far above a load client's pace, low enough to probe
