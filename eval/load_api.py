@@ -1,6 +1,7 @@
 """Bounded loopback load test for the HTTP API (prints numbers; not a test).
 
     python -m eval.load_api [--clients 50] [--seconds 60] [--new-share 0.5] [--paths ask[,search]] [--no-cache]
+                            [--replicas 2]
 
 Starts `plan-assistant serve` on a free 127.0.0.1 port (rate limit off, a fresh database), then runs N
 concurrent clients for a fixed time per path. Each client keeps its own conversation (session id) on
@@ -9,93 +10,26 @@ neither the query-vector cache nor any other cache has seen it), the rest repeat
 the clients run, one more client probes /healthz every 50 ms: a load balancer's view of the server.
 
 Prints requests/s, p50/p95 and errors per path, the /healthz p50/p95/max during each, and the server's RSS;
-exits 1 if any request failed or the /healthz p95 exceeded its target.
+exits 1 if any request failed or the /healthz p95 exceeded its target. ``--replicas N`` runs the same
+against N replicas on one PostgreSQL database (eval/load_replicas.py).
 """
 from __future__ import annotations
 
 import argparse
-import itertools
 import os
 import random
-import socket
 import subprocess
 import sys
 import tempfile
 import threading
 import time
-from dataclasses import dataclass, field
-from pathlib import Path
 
 import httpx
 
 from eval.data import load_questions
+from eval.load_common import (HEALTH_P95_TARGET_MS, REQUEST_TIMEOUT_S, SEED, Latencies, Questions, free_port,
+                              probe_health, rss_mb, wait_healthy)
 from eval.metrics import percentile
-
-HOT_QUESTIONS = 40  # repeated questions are drawn from this many
-HEALTH_INTERVAL_S = 0.05  # pause between /healthz probes
-HEALTH_P95_TARGET_MS = 100.0
-REQUEST_TIMEOUT_S = 30.0  # a request slower than this counts as an error
-STARTUP_TIMEOUT_S = 120.0
-SEED = 7
-
-
-def rss_mb(pid: int) -> float:
-    total = 0
-    for p in [pid] + [int(c) for c in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]:
-        for line in Path(f"/proc/{p}/status").read_text().splitlines():
-            if line.startswith("VmRSS:"):
-                total += int(line.split()[1])
-    return total / 1024
-
-
-@dataclass
-class Latencies:
-    """Milliseconds per request and the number that failed, filled from several threads."""
-
-    ms: list[float] = field(default_factory=list)
-    errors: int = 0
-    lock: threading.Lock = field(default_factory=threading.Lock)
-
-    def add(self, ms: float, ok: bool) -> None:
-        with self.lock:
-            self.ms.append(ms)
-            self.errors += not ok
-
-    def summary(self) -> str:
-        return (f"p50 {percentile(self.ms, 50):.0f} ms, p95 {percentile(self.ms, 95):.0f} ms, "
-                f"max {max(self.ms, default=0):.0f} ms, errors {self.errors}")
-
-
-class Questions:
-    """Repeated questions from a hot set, new ones made unique by a counter (thread-safe)."""
-
-    def __init__(self, pool: list[str], new_share: float) -> None:
-        rng = random.Random(SEED)
-        pool = sorted(set(pool))
-        rng.shuffle(pool)
-        self.hot, self.cold = pool[:HOT_QUESTIONS], pool[HOT_QUESTIONS:] or pool
-        self.new_share = new_share
-        self.counter = itertools.count()
-        self.lock = threading.Lock()
-
-    def next(self, rng: random.Random) -> str:
-        if rng.random() >= self.new_share:
-            return rng.choice(self.hot)
-        with self.lock:
-            n = next(self.counter)
-        return f"{self.cold[n % len(self.cold)]}（{n}）"
-
-
-def probe_health(url: str, stop: threading.Event, out: Latencies) -> None:
-    with httpx.Client(timeout=REQUEST_TIMEOUT_S) as c:
-        while not stop.is_set():
-            t = time.perf_counter()
-            try:
-                ok = c.get(f"{url}/healthz").status_code == 200
-            except httpx.HTTPError:
-                ok = False
-            out.add((time.perf_counter() - t) * 1000, ok)
-            stop.wait(HEALTH_INTERVAL_S)
 
 
 def run_phase(url: str, path: str, clients: int, seconds: float, questions: Questions) -> tuple[dict, Latencies]:
@@ -144,18 +78,6 @@ def start_server(port: int, no_cache: bool, db_dir: str) -> subprocess.Popen:
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
 
 
-def wait_healthy(url: str) -> None:
-    deadline = time.monotonic() + STARTUP_TIMEOUT_S
-    while time.monotonic() < deadline:
-        try:
-            if httpx.get(f"{url}/healthz", timeout=1).status_code == 200:
-                return
-        except httpx.HTTPError:
-            pass
-        time.sleep(0.2)
-    raise SystemExit(f"load_api: the server did not become healthy in {STARTUP_TIMEOUT_S:.0f} s")
-
-
 def main() -> int:
     ap = argparse.ArgumentParser()
     ap.add_argument("--clients", type=int, default=50)
@@ -163,10 +85,15 @@ def main() -> int:
     ap.add_argument("--new-share", type=float, default=0.5, help="share of questions the server has not seen")
     ap.add_argument("--paths", default="ask", help="comma-separated: ask, search")
     ap.add_argument("--no-cache", action="store_true", help="disable the server's query-vector cache")
+    ap.add_argument("--replicas", type=int, default=1,
+                    help="> 1: that many serve processes on one PostgreSQL (PLAN_ASSISTANT_DATABASE_URL or a "
+                         "pgserver started here); see eval/load_replicas.py")
     args = ap.parse_args()
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
+    if args.replicas > 1:
+        from eval.load_replicas import run  # not at the top: the replica run needs psycopg
+
+        return run(args)
+    port = free_port()
     failed = False
     with tempfile.TemporaryDirectory(prefix="plan-assistant-load-") as db_dir:
         server = start_server(port, args.no_cache, db_dir)
