@@ -1,13 +1,11 @@
 """A real uvicorn server on a free loopback port, shared by the API and browser tests."""
 from __future__ import annotations
 
-import threading
 from pathlib import Path
 
 import pytest
-import uvicorn
 
-from tests.chat_app.net import free_port, wait_up
+from tests.chat_app.net import serving
 
 
 @pytest.fixture(scope="session")
@@ -28,16 +26,8 @@ def live_server(assistant):
     from chat_app.config import Settings
 
     settings = replace(Settings(), rate_limit_per_minute=10_000, db_path=assistant.settings.db_path)
-    app = create_app(settings, assistant=assistant)
-    port = free_port()
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    url = f"http://127.0.0.1:{port}"
-    wait_up(f"{url}/healthz", attempts=100, delay=0.1)
-    yield url
-    server.should_exit = True
-    thread.join(timeout=5)
+    with serving(create_app(settings, assistant=assistant)) as url:
+        yield url
 
 
 # -- two real documents in one library (tests/fixtures/plans: the national 15th five-year plan) ----------

@@ -2,17 +2,15 @@
 plan is headed with its title."""
 from __future__ import annotations
 
-import threading
 from dataclasses import replace
 
 import pytest
 
 pytest.importorskip("selenium")
 
-import uvicorn  # noqa: E402
 from selenium.webdriver.common.by import By  # noqa: E402
 
-from tests.chat_app.net import free_port, wait_up  # noqa: E402
+from tests.chat_app.net import serving  # noqa: E402
 from tests.chat_app.test_ui_browser import LAST_BOT_JS, _ask, _open_ui  # noqa: E402
 from tests.chat_app.test_widget_browser import ANSWER_TIMEOUT, _screenshot, _wait, driver  # noqa: E402,F401
 
@@ -25,16 +23,8 @@ def two_doc_url(both):
     from chat_app.api import create_app
     from chat_app.config import Settings
 
-    app = create_app(replace(Settings(), rate_limit_per_minute=10_000), assistant=both)
-    port = free_port()
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    url = f"http://127.0.0.1:{port}"
-    wait_up(f"{url}/healthz", attempts=100, delay=0.1)
-    yield url
-    server.should_exit = True
-    thread.join(timeout=5)
+    with serving(create_app(replace(Settings(), rate_limit_per_minute=10_000), assistant=both)) as url:
+        yield url
 
 
 def test_picker_scopes_the_question_and_sources_name_the_plan(driver, two_doc_url):
