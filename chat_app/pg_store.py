@@ -19,7 +19,7 @@ import psycopg
 from retriever.pgdb import apply_schema, make_pool, masked
 from chat_app.schema import Answer
 from chat_app.sessions import (INSERT_RETRIES, PROBE_CACHE_SECONDS, PURGE_EVERY_SECONDS, SECONDS_PER_DAY,
-                               SessionStore, StorageUnavailable)
+                               Retention, SessionStore, StorageUnavailable)
 
 log = logging.getLogger("plan_assistant.storage")
 
@@ -45,7 +45,7 @@ RETURNING idx
 """
 
 
-class PgSessionStore:
+class PgSessionStore(Retention):
     dialect = "pg"
     new_id = staticmethod(SessionStore.new_id)
 
@@ -128,24 +128,9 @@ class PgSessionStore:
     def turn_count(self) -> int:
         return int(self.read("SELECT COUNT(*) FROM turns")[0][0])
 
-    def purge(self, now: float | None = None, quiet: bool = False) -> int:
-        """Delete turns older than the retention period; feedback stays (as on SQLite)."""
-        if not self.retention_seconds:
-            return 0
-        now = time.time() if now is None else now
-        self._next_purge = time.monotonic() + self.purge_every
+    def _delete_turns_before(self, cutoff: float, quiet: bool) -> int:
         with self._conn(quiet) as conn:
-            n = conn.execute("DELETE FROM turns WHERE created < %s", (now - self.retention_seconds,)).rowcount
-        if n:
-            log.info("purged %d turns older than %g days", n, self.retention_seconds / SECONDS_PER_DAY)
-        return n
-
-    def _maybe_purge(self) -> None:
-        if self.retention_seconds and time.monotonic() >= self._next_purge:
-            try:
-                self.purge()
-            except StorageUnavailable:
-                pass  # already logged; the turn's own write reports the problem
+            return conn.execute("DELETE FROM turns WHERE created < %s", (cutoff,)).rowcount
 
     def writable(self) -> bool:
         """A real committed write, at most once per PROBE_CACHE_SECONDS (what /healthz reports)."""

@@ -71,7 +71,37 @@ def _add_support_column(db: sqlite3.Connection) -> None:
         db.execute("ALTER TABLE turns ADD COLUMN support TEXT NOT NULL DEFAULT ''")
 
 
-class SessionStore:
+class Retention:
+    """Turn retention shared by the stores (SQLite here, PostgreSQL in chat_app/pg_store.py): a store sets
+    ``retention_seconds``, ``purge_every``, ``_next_purge`` and implements ``_delete_turns_before`` only."""
+
+    retention_seconds: float
+    purge_every: float
+    _next_purge: float
+
+    def _delete_turns_before(self, cutoff: float, quiet: bool) -> int:
+        raise NotImplementedError
+
+    def purge(self, now: float | None = None, quiet: bool = False) -> int:
+        """Delete turns older than the retention period; feedback rows are the product's record and stay."""
+        if not self.retention_seconds:
+            return 0
+        now = time.time() if now is None else now
+        self._next_purge = time.monotonic() + self.purge_every
+        n = self._delete_turns_before(now - self.retention_seconds, quiet)
+        if n:
+            log.info("purged %d turns older than %g days", n, self.retention_seconds / SECONDS_PER_DAY)
+        return n
+
+    def _maybe_purge(self) -> None:
+        if self.retention_seconds and time.monotonic() >= self._next_purge:
+            try:
+                self.purge()
+            except StorageUnavailable:
+                pass  # already logged; the turn's own write reports the problem to the caller
+
+
+class SessionStore(Retention):
     dialect = "sqlite"
 
     def __init__(self, path: str | Path = ":memory:", retention_days: float = 0,
@@ -177,24 +207,9 @@ class SessionStore:
             return int(self._db.execute("SELECT COUNT(*) FROM turns").fetchone()[0])
 
     # -- retention --------------------------------------------------------------------
-    def purge(self, now: float | None = None, quiet: bool = False) -> int:
-        """Delete turns older than the retention period; feedback rows are the product's record and stay."""
-        if not self.retention_seconds:
-            return 0
-        now = time.time() if now is None else now
-        self._next_purge = time.monotonic() + self.purge_every
+    def _delete_turns_before(self, cutoff: float, quiet: bool) -> int:
         with self._write(quiet) as db:
-            n = db.execute("DELETE FROM turns WHERE created < ?", (now - self.retention_seconds,)).rowcount
-        if n:
-            log.info("purged %d turns older than %g days", n, self.retention_seconds / SECONDS_PER_DAY)
-        return n
-
-    def _maybe_purge(self) -> None:
-        if self.retention_seconds and time.monotonic() >= self._next_purge:
-            try:
-                self.purge()
-            except StorageUnavailable:
-                pass  # already logged; the turn's own write reports the problem to the caller
+            return db.execute("DELETE FROM turns WHERE created < ?", (cutoff,)).rowcount
 
     # -- readiness --------------------------------------------------------------------
     def writable(self) -> bool:
