@@ -95,7 +95,27 @@ def relevant(evidence: str, chunk_text: str) -> bool:
     ev, text = norm(evidence), norm(chunk_text)
     if not ev:
         return False
+    if "\t" in evidence:
+        return _row_relevant(evidence, text)
     if ev in text:
         return True
     half = len(ev) // 2
     return half >= 8 and (ev[:half] in text or ev[half:] in text)
+
+
+ROW_INDEX = re.compile(r"^\d+[.．、]?")  # the row number a quoted table line starts with ("4", "24.")
+EMPTY_CELL = {"—", "-", "－", "/"}
+
+
+def _row_relevant(evidence: str, text: str) -> bool:
+    """A quoted table row (cells separated by tabs) is found when every cell is: chunks render a row
+    as "indicator：2020年完成 52；2025年目标 59…", so the raw line is never a substring of one. The row
+    number the plan's file puts in front is kept in some rendered labels ("24.耕地保有量") and not in others."""
+    cells = [c.strip() for c in evidence.split("\t")]
+    cells = [c for c in cells if c and c not in EMPTY_CELL]
+    if cells and ROW_INDEX.fullmatch(cells[0]):
+        cells = cells[1:]
+    if not cells:
+        return False
+    label_found = norm(cells[0]) in text or norm(ROW_INDEX.sub("", cells[0])) in text
+    return label_found and all(norm(c) in text for c in cells[1:])

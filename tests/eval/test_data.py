@@ -3,7 +3,7 @@ from collections import Counter
 import pytest
 
 from corpus import PLAN_PATH
-from eval.data import load_dialogues, load_questions, norm
+from eval.data import load_dialogues, load_questions, norm, relevant
 from ingest.parse import body_lines, parse_file
 
 BODY = norm("\n".join(body_lines(PLAN_PATH.read_text(encoding="utf-8"))))
@@ -51,3 +51,11 @@ def test_dialogue_gold(headings):
                 assert norm(fact) in BODY, (d["id"], fact)
             if t.get("chapter"):
                 assert (t["chapter"], t["section"]) in headings, d["id"]
+
+
+def test_a_quoted_table_row_matches_its_rendered_row_only():
+    rendered = "人均公园绿地面积（平方米）：2020年完成 12.5；2025年目标 14；属性 预期性"
+    assert relevant("7\t人均公园绿地面积（平方米）\t12.5\t14\t—\t预期性", rendered)
+    assert relevant("人均公园绿地面积（平方米）\t12.5\t14", rendered)
+    assert not relevant("7\t人均公园绿地面积（平方米）\t12.5\t15\t—\t预期性", rendered)
+    assert not relevant("8\t森林覆盖率（%）\t12.5\t14", rendered)
