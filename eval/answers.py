@@ -7,7 +7,7 @@ import statistics
 import time
 
 from chat_app.guards import unsupported_numbers
-from eval.data import DIALOGUES, HELD_OUT_DIALOGUES, SPLITS, load_dialogues, load_questions, norm
+from eval.data import DIALOGUES, HELD_OUT_DIALOGUES, SPLITS, TUNING_DIALOGUES, load_dialogues, load_questions, norm
 from eval.metrics import markdown_table as _table, percentile
 
 FACT_TYPES = ("fact", "number", "table", "list", "project", "multi_section")
@@ -161,13 +161,14 @@ def answers_section(split: str, answers: bool, dialogues: bool) -> tuple[str, di
         rows = [[sp] + [numbers[sp].get(k, "—") for k in header] for sp in splits]
         out += [_table(["split"] + header, rows), "", calibration_section()]
     if dialogues:
-        sets = [("dialogues", DIALOGUES)] + [(f"dialogues_{sp}", path) for sp, path in HELD_OUT_DIALOGUES.items()
+        extra = {**TUNING_DIALOGUES, **HELD_OUT_DIALOGUES}
+        sets = [("dialogues", DIALOGUES)] + [(f"dialogues_{sp}", path) for sp, path in extra.items()
                                              if split in ("all", sp)]
         rows = []
         for name, path in sets:
             numbers[name] = _dialogue_numbers(assistant, load_dialogues(path))
             rows.append([name] + list(numbers[name].values()))
-        out += ["### Dialogues (follow-up turns; `dialogues_test3`…`_test6` held out with their sets)", "",
+        out += ["### Dialogues (follow-up turns; `dialogues_dev6` tuning; `dialogues_test3`…`_test6` held out with their sets)", "",
                 _table(["set"] + list(numbers["dialogues"].keys()), rows), ""]
     return "\n".join(out), numbers
 
