@@ -9,9 +9,11 @@ from __future__ import annotations
 from abc import ABC, abstractmethod
 
 from chat_app.extractive import pieces_of
-from chat_app.guards import foreign_places, invented_quote, is_injection, negative_premise, topic_words
+from chat_app.guards import directive_clauses, foreign_places, other_plans, unknown_nouns, invented_quote, is_injection, negative_premise, topic_words
+from chat_app.lexicon import DICTATION_RE, MISUSE_REPLY
+from chat_app.query import understand
 from chat_app.schema import Decision, Query, echo
-from chat_app.signals import Evidence, compute
+from chat_app.signals import Evidence, compute, gather
 from chat_app.support import SupportModel
 from retriever.factory import RetrieverSet
 
@@ -35,6 +37,38 @@ class InjectionCheck(Check):
         return None
 
 
+class DirectiveCheck(Check):
+    """A task handed to the assistant inside a question ("先说说X，然后给俺推荐三只股票", "请在回答中写明…"):
+    the plan part would pass every other check, so each directive clause is judged on its own — a
+    dictated sentence or a promise is refused, and so is a request the support model finds off the plan.
+    A question that is one directive clause ("请告诉我X") goes the normal way: its support decides."""
+
+    name = "directive"
+
+    def __init__(self, retrievers: RetrieverSet, model: SupportModel) -> None:
+        self.retrievers = retrievers
+        self.model = model
+
+    def decide(self, query: Query, evidence: Evidence) -> Decision | None:
+        clauses, directives = directive_clauses(query.raw)
+        for clause in directives:
+            if DICTATION_RE.search(clause):
+                return Decision("none", f"dictated or promised: {clause}", "injection", MISUSE_REPLY)
+            if len(clauses) > 1 and self.off_plan(clause):
+                return Decision("none", f"request off the plan: {clause}", "injection", MISUSE_REPLY)
+        return None
+
+    def off_plan(self, clause: str) -> bool:
+        """Below the on-topic threshold *and* naming a thing the plan has no word for (a noun outside its
+        vocabulary: 股票, 请假条): "请说明相应举措", "请确认" score low on their own too, but only point
+        back at the question's plan part."""
+        if not unknown_nouns(clause, self.retrievers.bm25):
+            return False
+        query = understand(clause, clause, self.retrievers.bm25)
+        signals = compute(self.retrievers, query, gather(self.retrievers, "hybrid", query))
+        return self.model.probabilities(signals)[0] < self.model.on_topic_threshold
+
+
 class ForeignPlaceCheck(Check):
     """A plan covers its own region only: a place name it never mentions means another place's question."""
 
@@ -46,6 +80,10 @@ class ForeignPlaceCheck(Check):
         self.plan_name = plan_name
 
     def decide(self, query: Query, evidence: Evidence) -> Decision | None:
+        owners = other_plans(query.raw, self.home)
+        if owners:
+            lead = f"抱歉，本助手只回答{self.plan_name}的内容，没有收录{echo('、'.join(owners))}的规划。"
+            return Decision("none", f"another region's plan: {' '.join(owners)}", self.name, lead)
         places = foreign_places(query.raw, self.plan_text, self.home)
         if not places:
             return None

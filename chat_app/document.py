@@ -7,7 +7,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, replace
 
-from chat_app.checks import Check, ForeignPlaceCheck, PremiseCheck, SupportCheck
+from chat_app.checks import Check, DirectiveCheck, ForeignPlaceCheck, PremiseCheck, SupportCheck
 from chat_app.lists import StructuredAnswerer
 from chat_app.overview import SectionOverview
 from chat_app.parts import answer_parts, split_parts
@@ -127,7 +127,7 @@ class PlanDocument:
         self.overview = SectionOverview(chunks)
         self.support = SupportCheck(retrievers, support_model)
         places = ForeignPlaceCheck(self.plan_text, self.meta.home, self.meta.name)
-        self.checks: tuple[Check, ...] = (places, self.support)
+        self.checks: tuple[Check, ...] = (DirectiveCheck(retrievers, support_model), places, self.support)
         self.premise = PremiseCheck(retrievers, self.plan_text)
 
     def draft(self, q: str, standalone: str, exclude: set[str], structural: bool = True) -> Drafted:

@@ -11,8 +11,8 @@ from collections.abc import Iterable, Sequence
 
 import numpy as np
 
-from chat_app.lexicon import (ASKED_DETAILS, CLAIM_RE, FIGURE_DETAIL_NAMES, INJECTION_RE, NEGATIVE_PREMISE_RE,
-                              PLACE_SUFFIXES, QUESTION_CHARS, QUESTION_SCAFFOLD, QUOTE_RE, TABLE_QUESTION_RE,
+from chat_app.lexicon import (ASKED_DETAILS, CLAIM_RE, CLAUSE_RE, DIRECTIVE_RE, EXPLAIN_RE, FIGURE_DETAIL_NAMES, INJECTION_RE,
+                              NEGATIVE_PREMISE_RE, OWN_PLAN_RE, PLACE_SUFFIXES, PROMISE_RE, QUESTION_CHARS, QUESTION_SCAFFOLD, QUOTE_RE, TABLE_QUESTION_RE,
                               UNIT_WORDS, WHY_RE)
 from ingest.schema import Chunk
 from retriever.bm25 import BM25Retriever
@@ -24,6 +24,9 @@ UNIT_IN_NAME_RE = re.compile(r"[（(]([^）)]*)[）)]")
 # A term at least this rare (BM25 idf) names what the question is about; "规划", "永济市" do not.
 TOPIC_IDF = 2.0
 CITATION_MARK_RE = re.compile(r"\[\d+\]")
+MIN_CLAUSE_CHARS = 2  # "好", "行": no clause of their own
+PLACE_TAGS = ("ns", "nr", "nz")
+MIN_REQUEST_TOKENS = 2  # a request judged on its own names an action and a thing
 
 
 def foreign_places(question: str, plan_text: str, home: tuple[str, ...] = ("永济",)) -> list[str]:
@@ -44,6 +47,24 @@ def foreign_places(question: str, plan_text: str, home: tuple[str, ...] = ("永�
             and not w.startswith(home)]
 
 
+def other_plans(question: str, home: tuple[str, ...] = ("永济",)) -> list[str]:
+    """Regions the question makes the owner of a plan ("芮城县“十四五”规划", "河津市“十四五”期间…目标"),
+    though the plan may mention them as neighbours: another region's plan is another document.
+    General usage: a place name followed by its plan's name or period (lexicon.OWN_PLAN_RE)."""
+    if not any(ch in PLACE_SUFFIXES for ch in question):
+        return []
+    import jieba.posseg
+
+    found, pos = [], 0
+    for w, flag in jieba.posseg.cut(question):
+        pos += len(w)
+        # jieba tags some county names as person names (闻喜县/nr): the suffix and the plan after it decide
+        if flag in PLACE_TAGS and len(w) >= 3 and w[-1] in PLACE_SUFFIXES and not w.startswith(home) \
+                and OWN_PLAN_RE.match(question[pos:]):
+            found.append(w)
+    return found
+
+
 def invented_quote(question: str, plan_text: str) -> str:
     """A term the question quotes as the plan's ("规划将永济定位为“全国光伏制造产业集聚区”") that
     the plan never uses, or ''. One character off (“五姓湖” for 伍姓湖) is a typo, not a claim."""
@@ -54,6 +75,33 @@ def invented_quote(question: str, plan_text: str) -> str:
         if not re.search(near, plan_text):
             return term
     return ""
+
+
+def directive_clauses(question: str) -> tuple[list[str], list[str]]:
+    """The question's clauses, and those that hand the assistant a task (lexicon.DIRECTIVE_RE)."""
+    clauses = [c.strip() for c in CLAUSE_RE.split(question) if len(c.strip()) >= MIN_CLAUSE_CHARS]
+    return clauses, [c for c in clauses
+                     if (DIRECTIVE_RE.match(c) and not EXPLAIN_RE.search(c)) or PROMISE_RE.search(c)]
+
+
+def unknown_nouns(text: str, bm25: BM25Retriever) -> list[str]:
+    """Nouns (jieba's part-of-speech tags n*) the plan never uses: what a request asks *for* when it
+    is not the plan's business. Verbs (确认, 核实) are how a request asks, not what about."""
+    import jieba.posseg
+
+    vocabulary = bm25.bm25.idf
+    content = [t for t in bm25.tokenizer.query_tokens(text) if t not in QUESTION_SCAFFOLD and len(t) > 1]
+    if len(content) < MIN_REQUEST_TOKENS:
+        return []  # "请核实", "请确认": a bare verb points back at the rest of the question
+    return [w for w, flag in jieba.posseg.cut(text)
+            if flag.startswith("n") and len(w) >= 2 and w not in QUESTION_SCAFFOLD
+            and not all(t in vocabulary or t in QUESTION_SCAFFOLD for t in _parts(w, bm25))]
+
+
+def _parts(word: str, bm25: BM25Retriever) -> list[str]:
+    """A compound the plan never writes whole ("具体措施") is known when its parts are."""
+    toks = bm25.tokenizer.tokens(word)
+    return [t for t in toks if t != word] or toks
 
 
 def is_injection(question: str) -> bool:

@@ -82,6 +82,9 @@ CONTRAST_PAIRS: tuple[tuple[str, str], ...] = (("农村", "城镇"), ("乡村", 
 # -- places ---------------------------------------------------------------------------------------------
 # Source: China's administrative division suffixes (省、市、区、县、镇、乡、村、州、旗).
 PLACE_SUFFIXES = frozenset("省市区县镇乡村州旗")
+# What makes a place the owner of a plan right after its name (general usage: "X县的规划", "X市“十四五”
+# 规划", "X区十四五期间"): its plan's name or period.
+OWN_PLAN_RE = re.compile(r"^\s*的?\s*(?:[“\"]?十[一二三四五六七八九]五[”\"]?|国民经济和社会发展|规划|纲要)")
 
 # -- injections ------------------------------------------------------------------------------------------
 # Source: the common prompt-injection and jailbreak phrasings (OWASP LLM01 examples, public injection
@@ -100,22 +103,50 @@ COMPOSE_VERBS = (r"((帮|给|替)(我|俺|咱)[^，。？?]{0,4}(写|编|作|创
                  r"编(一|几)?(首|段|篇|个|则|条|句))")
 OFF_TASK_GENRES = r"(诗|绝句|歌|对联|顺口溜|小说|故事|笑话|段子|作文|广告|文案|代码|程序|脚本|爬虫|情书)"
 PROGRAMMING_LANGUAGES = r"(python|java|javascript|c\+\+|sql|shell|php)(?![a-z])"
-INSTRUCTION_NOUNS = r"(指令|规则|限制|提示|设定|要求|以上|之前|上面|前面|文件|规划|原文)"
+INSTRUCTION_NOUNS = r"(指令|规则|规矩|条条框框|约束|限制|提示|设定|要求|以上|之前|上面|前面|文件|规划|原文)"
 INJECTION_RE = re.compile(
     rf"(忽略|无视|别管|不要管|不用管|不要理会|别理|抛开|绕过|忘记|忘掉|停止引用).{{0,12}}{INSTRUCTION_NOUNS}|"
-    r"覆盖.{0,8}(指令|规则|提示|设定)|系统提示|提示词|初始指令|"
-    r"((输出|打印|复述|重复|泄露|透露|显示|告诉我)(一下)?|把)你的(系统|初始|全部)?(指令|设定|提示|规则)|"
+    r"覆盖.{0,8}(指令|规则|提示|设定)|系统(提示|指令|通知|消息)|</?\s*system\s*>|提示词|初始指令|"
+    r"((输出|打印|复述|重复|泄露|透露|显示|告诉我)(一下)?|把)你的(系统|初始|全部|内部|角色|隐藏)?(指令|设定|提示|规则)|"
     r"从现在(开始|起)，?你|你的新(任务|身份|角色|指令)|以下是新的?(指令|规则)|"
     r"不受任何限制|没有任何限制|无限制模式|开发者模式|管理员模式|调试模式|越狱|角色扮演|(你|你来|请你)扮演|扮演(一个|一位|一名)|你现在是|"
-    r"(就|先)?(当|假装|假设|想象)你是|现命令你|最高优先级|【SYSTEM】|\[SYSTEM\]|原封不动.{0,6}(发|给|输出)|"
+    r"(就|先)?(当|假装|假设|想象)你是|你(就|先)?(假装|装作|扮成)(是|成)?|现命令你|最高优先级|【SYSTEM】|\[SYSTEM\]|原封不动.{0,6}(发|给|输出)|"
     r"编造|捏造|杜撰|伪造|瞎编|随便编|编(一?个|一些|些)(数|数据|数字)|(口吻|身份)(撰写|来写|写一|回答)|"
     r"当作规划(数据|原文|内容)|讲(一)?个笑话|翻译成.{0,4}(文|语)|"
     rf"{COMPOSE_VERBS}[^，。？！?!]{{0,10}}{OFF_TASK_GENRES}|用\s*{PROGRAMMING_LANGUAGES}|"
     r"以[^，。？?]{1,8}(身份|口吻|名义)(正式|郑重)?(宣布|发布|回答|声明|表态)|"
     r"system\s*prompt|\bprompt\b|ignore (all|previous|above|prior|the)|disregard (all|previous|the)|"
-    r"you are now|pretend (to be|you are)|act as|jailbreak|developer mode|\bDAN\b|reveal your",
+    r"you are now|pretend (to be|you are)|act as|jailbreak|developer mode|\bDAN\b|reveal your|"
+    r"forget (the|all|your|previous|everything)|repeat (everything|all|the text|the words)|hidden instructions?|"
+    r"instructions you (were|have been) given|\btranslate\b.{0,40}\binto\b|write (me )?(a|an|some) (python|script|"
+    r"program|poem|story|essay|joke)|\bjokes?\b",
     re.IGNORECASE,
 )
+
+# -- directives addressed to the assistant ------------------------------------------------------------
+# Source: general Mandarin imperative grammar — a polite request marker (请、麻烦、劳驾), a benefactive
+# 帮/给/替 + first person (帮我、给俺), or a second-person subject with a verb (你来、你给、你就), optionally
+# after the adverbs that chain tasks (先…然后/再/接着/最后/顺便). A directive clause is only *suspect*:
+# chat_app/checks.DirectiveCheck asks the support model whether that clause alone is about the plan.
+DIRECTIVE_RE = re.compile(
+    r"^(?:先|然后|再|接着|最后|并且?|顺便|另外|同时|还有)?\s*"
+    r"(?:请(?!问|教)你?|麻烦你?|劳驾|帮(?:我|俺|咱)|给(?:我|俺|咱)|替(?:我|俺|咱)|"
+    r"你(?!们|好)(?:就|来|给|帮|再|先|直接|必须|要|得|可以)?)")
+# Verbs asking to be told or shown something (general usage: 请说明/介绍/解释/列出/确认/核实…): a directive
+# built on one asks about what the question just named, so it is never judged on its own.
+EXPLAIN_RE = re.compile(r"说明|介绍|解释|讲讲|讲一下|讲解|说说|说一下|列出|列举|分析|确认|核实|核对|确定|阐述|概括|总结")
+# "给俺保证…" anywhere in a clause is a request for a promise, whatever opens the clause.
+PROMISE_RE = re.compile(r"(?:给|向|跟)(?:我|俺|咱|大家)(?:们)?(?:保证|承诺|担保|打包票|打保票)")
+CLAUSE_RE = re.compile(r"[，,。！!？?；;：:\n]+|(?:然后|接着)")
+# The user dictating what the answer must say, or asking the assistant to vouch for something (general
+# usage: 写明/注明/照写 "write this in", 保证/承诺/担保/打包票 "promise", 就说规划里写了 "say the plan says").
+# An extractive assistant quotes the plan; it neither writes a given sentence in nor promises anything.
+DICTATION_RE = re.compile(
+    r"(写明|注明|照写|照抄|照着写|原样写|写上|写成|说成|改成)|"
+    r"(?:保证|承诺|担保|打包票|打保票)|"
+    r"就说\s*(?:规划|文件|纲要)(?:里|中|上)?(?:写了|说了|规定|明确)")
+MISUSE_REPLY = ("抱歉，我只能依据规划原文回答规划里写了什么，不能代写、预测、推荐或替人作出承诺。"
+                "您可以问我规划中的目标、项目和措施。")
 
 # -- claims -----------------------------------------------------------------------------------------------
 # Source: general Chinese verbs of stopping, removing, reducing, selling off or forbidding (撤销、关停、

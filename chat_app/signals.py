@@ -10,7 +10,7 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -54,6 +54,8 @@ class Evidence:
 class Signals:
     values: dict[str, float]
     missing_detail: str  # the asked detail the evidence lacks, or ""
+    embedding: np.ndarray | None = field(default=None, compare=False)  # the question's vector, for the probes
+    embedding_model: str = ""  # which model made it: probes fitted on another model's vectors stay silent
 
     def vector(self, names: Sequence[str] = FEATURES) -> np.ndarray:
         return np.array([self.values[n] for n in names], dtype=np.float64)
@@ -176,4 +178,5 @@ def compute(retrievers: RetrieverSet, query: Query, evidence: Evidence) -> Signa
     values.update(_sentence_signals(retrievers, query.standalone, hits))
     # everyday words found but the plan's own rare words missing (or the reverse): either way a signal
     values["coverage_contrast"] = values["general_coverage"] - values["coverage"]
-    return Signals(values, missing)
+    dense_model = retrievers.dense
+    return Signals(values, missing, dense_model.query_vector(query.standalone), dense_model.embeddings.model_id)

@@ -56,16 +56,19 @@ def calibration_section() -> str:
     weights.append(["(bias)", "", "", round(m["on_topic"]["bias"], 3), round(m["direct"]["bias"], 3)])
     return "\n".join([
         "### Support model (calibrated on the tuning sets " + ", ".join(f"`{s}`" for s in r["fitted_on"]) + ")", "",
-        f"`plan-assistant calibrate` fits two logistic regressions on {r['n']} tuning questions "
-        f"(labels: {r['labels']}) and writes `chat_app/support_model.json`. Thresholds: on-topic "
+        f"`plan-assistant calibrate` fits two linear probes on the question embeddings (`probe_on`, "
+        f"`probe_direct`, L2 {r['rules'].get('probe_l2', '—')}) and two logistic regressions on {r['n']} tuning "
+        f"questions (labels: {r['labels']}; questions an earlier rule check decides are left out) and writes "
+        f"`chat_app/support_model.json`. Thresholds, set on out-of-fold probe scores: on-topic "
         f"{m['thresholds']['on_topic']:.3f} (≤ {r['rules']['max_answerable_none']:.0%} of answerable tuning questions "
         f"below it), direct {m['thresholds']['direct']:.3f} (≤ {r['rules']['max_out_of_scope_direct']:.0%} of "
-        "out-of-scope tuning questions above it). Leave-one-set-out: weights and thresholds fitted on two "
-        "tuning sets, scored on the third.", "",
+        "out-of-scope tuning questions above it). The in-sample row scores the tuning questions with probes "
+        "fitted on them (optimistic); each held-out row fits probes, weights and thresholds on the other tuning "
+        "sets and scores that one.", "",
         _table(["fit"] + keys, rows), "",
         "Weights (on standardised features; each model keeps the features forward selection picked):", "",
         _table(["feature", "mean", "scale", "on-topic weight", "direct weight"], weights), "",
-        "— = not selected for that model. Features: `chat_app/signals.py`.", ""])
+        "— = not selected for that model. Features: `chat_app/signals.py`; probes: `chat_app/support.py`.", ""])
 
 
 class Tally:

@@ -86,6 +86,10 @@ class DenseRetriever(ScoringRetriever):
         q.setflags(write=False)
         return q
 
+    def query_vector(self, query: str) -> np.ndarray:
+        """The question's embedding (cached), as the answering stage's support model reads it."""
+        return self._query_vector(self.query_text(query))[0]
+
     def query_text(self, query: str) -> str:
         """Punctuation costs e5 tokens (≈2 ms a question); without it the dev hybrid ranks as well."""
         return QUERY_PUNCT_RE.sub("", query) or query

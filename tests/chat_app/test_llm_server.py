@@ -187,7 +187,7 @@ def test_cyllama_context_uses_the_configured_threads(gguf_path):
     from chat_app.gguf import CyllamaAnswerer
 
     llm = CyllamaAnswerer(gguf_path, n_threads=1, max_tokens=2, timeout=WIDE_DEADLINE)
-    llm.complete([{"role": "user", "content": "你好"}])
+    llm.complete([{"role": "user", "content": "您好，请简单介绍一下"}])
     assert llm.llm._ctx.n_threads() == 1 and llm.llm._ctx.n_threads_batch() == 1
 
 

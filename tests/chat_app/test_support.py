@@ -1,8 +1,9 @@
 """The support model: its data file, its three outcomes, its probabilities."""
+import numpy as np
 import pytest
 
 from chat_app.signals import FEATURES, Signals
-from chat_app.support import Logistic, SupportModel
+from chat_app.support import MODEL_FEATURES, PROBES, Logistic, Probe, SupportModel
 
 
 def _model() -> SupportModel:
@@ -33,7 +34,7 @@ def test_round_trip_through_the_data_file_format():
 def test_the_shipped_model_uses_known_features_and_sane_thresholds():
     m = SupportModel.load()
     for part in (m.on_topic, m.direct):
-        assert part.features and set(part.features) <= set(FEATURES)
+        assert part.features and set(part.features) <= set(MODEL_FEATURES)
         assert len(part.weights) == len(part.features)
     assert 0.0 < m.on_topic_threshold < 1.0 and 0.0 < m.direct_threshold < 1.0
 
@@ -42,3 +43,30 @@ def test_extreme_scores_do_not_overflow():
     part = Logistic(("coverage",), 0.0, (1.0,))
     assert part.probability({"coverage": 1e6}) == pytest.approx(1.0)
     assert part.probability({"coverage": -1e6}) == pytest.approx(0.0)
+
+
+def _probed(vector_model: str) -> tuple[SupportModel, Signals]:
+    probe = Probe("e5-test", 0.5, np.array([2.0, 0.0, 0.0], dtype=np.float32))
+    mean = {f: 0.0 for f in FEATURES} | {"probe_on": -3.0}
+    m = SupportModel(mean, {f: 1.0 for f in mean}, Logistic(("probe_on",), 0.0, (1.0,)),
+                     Logistic(("coverage",), 0.0, (1.0,)), 0.5, 0.5, {"probe_on": probe})
+    return m, Signals({f: 0.0 for f in FEATURES}, "", np.array([1.0, 0.0, 0.0], dtype=np.float32), vector_model)
+
+
+def test_a_probe_reads_its_own_models_vectors_only():
+    m, signals = _probed("e5-test")
+    assert m.values(signals)["probe_on"] == pytest.approx(2.5)
+    m, other = _probed("minilm")  # another embedding model: the probe is silent, its input neutral
+    assert m.values(other)["probe_on"] == -3.0
+    assert SupportModel.from_dict(m.to_dict()).values(signals)["probe_on"] == pytest.approx(2.5)
+
+
+def test_the_shipped_probes_match_the_default_embedding():
+    from chat_app.config import Settings
+    from retriever.embeddings import make_embeddings
+
+    m = SupportModel.load()
+    model_id = make_embeddings(Settings().embedding).model_id
+    assert set(m.probes) == set(PROBES)
+    for probe in m.probes.values():
+        assert probe.embedding_model == model_id and probe.weights.shape == (384,)
