@@ -9,7 +9,8 @@ from __future__ import annotations
 from abc import ABC, abstractmethod
 
 from chat_app.extractive import pieces_of
-from chat_app.guards import directive_clauses, foreign_places, other_plans, unknown_nouns, invented_quote, is_injection, negative_premise, topic_words
+from chat_app.guards import (directive_clauses, foreign_places, invented_quote, is_injection, negative_premise,
+                             other_plans, topic_words, unknown_nouns)
 from chat_app.lexicon import DICTATION_RE, MISUSE_REPLY
 from chat_app.query import understand
 from chat_app.schema import Decision, Query, echo

@@ -11,9 +11,9 @@ from collections.abc import Iterable, Sequence
 
 import numpy as np
 
-from chat_app.lexicon import (ASKED_DETAILS, CLAIM_RE, CLAUSE_RE, DIRECTIVE_RE, EXPLAIN_RE, FIGURE_DETAIL_NAMES, INJECTION_RE,
-                              NEGATIVE_PREMISE_RE, OWN_PLAN_RE, PLACE_SUFFIXES, PROMISE_RE, QUESTION_CHARS, QUESTION_SCAFFOLD, QUOTE_RE, TABLE_QUESTION_RE,
-                              UNIT_WORDS, WHY_RE)
+from chat_app.lexicon import (ASKED_DETAILS, CLAIM_RE, CLAUSE_RE, DIRECTIVE_RE, EXPLAIN_RE, FIGURE_DETAIL_NAMES,
+                              INJECTION_RE, NEGATIVE_PREMISE_RE, OWN_PLAN_RE, PLACE_SUFFIXES, PROMISE_RE, QUESTION_CHARS,
+                              QUESTION_SCAFFOLD, QUOTE_RE, TABLE_QUESTION_RE, UNIT_WORDS, WHY_RE)
 from ingest.schema import Chunk
 from retriever.bm25 import BM25Retriever
 
