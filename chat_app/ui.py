@@ -12,6 +12,7 @@ from dataclasses import dataclass
 import gradio as gr
 
 from chat_app.config import Settings
+from corpus import BUNDLED_ID
 from chat_app.engine import Assistant, QuestionError
 from chat_app.schema import Answer
 from chat_app.sessions import STORAGE_DOWN, StorageUnavailable
@@ -69,7 +70,7 @@ def build_ui(get_assistant: Callable[[], Assistant], max_chars: int = MAX_QUESTI
         with gr.Tab("问答"):
             _chat_tab(get_assistant, max_chars, documents)
         with gr.Tab("政务查询"):
-            _officials(get_assistant)
+            _officials(get_assistant, documents)
     return ui
 
 
@@ -151,43 +152,71 @@ INTRO = "（本章导语）"
 NO_SECTION = "规划的这一章中没有这一节，请从“节”的列表中选择。"
 
 
-def _officials(get_assistant: Callable[[], Assistant]) -> None:
-    # the chunks file, not the assistant: building the page must not wait for the index (the server
-    # listens, and /healthz says "loading", while the index loads in the background)
-    chunks = read_chunks()
-    chapters = list(dict.fromkeys(c.chapter for c in chunks if c.chapter))
+class PlanOutline:
+    """The 章 → 节 → 原文 browser over one plan's chunks: the bundled plan's come from its chunks file (the page
+    must not wait for the index to load), an added plan's with its index."""
 
-    def sections_of(chapter: str) -> list[str]:
-        return list(dict.fromkeys(c.section or INTRO for c in chunks if c.chapter == chapter))
+    def __init__(self, get_assistant: Callable[[], Assistant]) -> None:
+        self.get_assistant = get_assistant
+        self.bundled = read_chunks()
 
-    def body(chapter: str | None, section: str | None) -> str:
+    def chunks(self, doc: str | None) -> list:
+        if not doc or doc == BUNDLED_ID:
+            return self.bundled
+        return self.get_assistant().document(doc).retrievers.chunks
+
+    def chapters(self, doc: str | None) -> list[str]:
+        return list(dict.fromkeys(c.chapter for c in self.chunks(doc) if c.chapter))
+
+    def sections(self, chapter: str | None, doc: str | None = None) -> list[str]:
+        return list(dict.fromkeys(c.section or INTRO for c in self.chunks(doc) if c.chapter == chapter))
+
+    def body(self, chapter: str | None, section: str | None, doc: str | None = None) -> str:
         """The section's text; a pair the plan does not have (possible through Gradio's API) says so."""
         wanted = "" if section == INTRO else section
-        found = [c for c in chunks if c.chapter == chapter and c.section == wanted]
+        found = [c for c in self.chunks(doc) if c.chapter == chapter and c.section == wanted]
         if not found:
             return NO_SECTION
         return "\n\n".join((f"【{c.title}】" if c.title else "") + c.text for c in found)
 
-    first_sections = sections_of(chapters[0]) if chapters else []
+
+def _doc_picker(documents: Sequence[tuple[str, str]]) -> list[gr.components.Component]:
+    """Which plan the officials' tools read, as the last input of their events; only the bundled plan:
+    nothing to choose, and the events keep the inputs (and the Gradio API) they had before the library."""
+    if len(documents) < 2:
+        return []
+    return [gr.Dropdown(choices=list(documents), value=BUNDLED_ID, label="规划文件")]
+
+
+def _officials(get_assistant: Callable[[], Assistant], documents: Sequence[tuple[str, str]] = ()) -> None:
+    outline = PlanOutline(get_assistant)
+    doc = _doc_picker(documents)
+    chapters = outline.chapters(BUNDLED_ID)
+    first = outline.sections(chapters[0]) if chapters else []
     with gr.Accordion("规划目录（章 → 节 → 原文）", open=False):
         ch = gr.Dropdown(chapters, label="章", value=chapters[0] if chapters else None)
         # its choices change with the chapter, per session, and Gradio rejects a value outside the session's
         # choices with a 500 on run/; taking any value leaves the check to body()
-        sec = gr.Dropdown(first_sections, label="节", value=first_sections[0] if first_sections else None,
-                          allow_custom_value=True)
+        sec = gr.Dropdown(first, label="节", value=first[0] if first else None, allow_custom_value=True)
         text = gr.Textbox(label="原文", lines=12, interactive=False,
-                          value=body(chapters[0], first_sections[0]) if first_sections else "")
+                          value=outline.body(chapters[0], first[0]) if first else "")
 
-        def sections(chapter):
-            secs = sections_of(chapter)
+        def sections(chapter, plan=None):
+            secs = outline.sections(chapter, plan)
             return gr.update(choices=secs, value=secs[0] if secs else None)
 
-        ch.change(sections, ch, sec)
-        sec.change(body, [ch, sec], text)
-    _search(get_assistant)
-    for prefix, label in TABLES:
-        _indicator_table(chunks, prefix, label)
-    _box_items(chunks)
+        def plan_changed(plan):
+            chs = outline.chapters(plan)
+            return gr.update(choices=chs, value=chs[0] if chs else None)
+
+        ch.change(sections, [ch, *doc], sec)
+        sec.change(outline.body, [ch, sec, *doc], text)
+        for picker in doc:
+            picker.change(plan_changed, picker, ch)
+    _search(get_assistant, doc)
+    for prefix, label in TABLES:  # the indicator tables and 专栏 lists are the bundled plan's
+        _indicator_table(outline.bundled, prefix, label)
+    _box_items(outline.bundled)
 
 
 def _box_items(chunks) -> None:
@@ -203,7 +232,7 @@ def _box_items(chunks) -> None:
         gr.HTML(table_html(("类别", "内容", "所在章节"), data), elem_classes="pa-box-items")
 
 
-def _search(get_assistant: Callable[[], Assistant]) -> None:
+def _search(get_assistant: Callable[[], Assistant], doc: list[gr.components.Component]) -> None:
     with gr.Accordion("检索原文", open=True):
         with gr.Row():
             q = gr.Textbox(label="关键词或问题", scale=4)
@@ -212,25 +241,27 @@ def _search(get_assistant: Callable[[], Assistant]) -> None:
                                    color_map={"检索词": "#ffe08a"})
         table = gr.Dataframe(headers=["名次", "章", "节", "片段"], interactive=False, wrap=True)
 
-        def search(query: str):
+        def search(query: str, plan: str | None = None):
             a = get_assistant()
-            try:  # the same limits as /api/search: length, and text that can be encoded
+            try:  # the same limits as /api/search: length, text that can be encoded, a known plan
                 query = a.validate(query)
+                document = a.document(plan)
             except QuestionError as exc:
                 gr.Warning(str(exc))
                 return [], []
-            hits = a.retriever.search(query, 10)
-            terms = set(a.retrievers.bm25.tokenizer.query_tokens(query))
+            hits = document.retriever.search(query, 10)
+            tokenizer = document.retrievers.bm25.tokenizer
+            terms = set(tokenizer.query_tokens(query))
             spans: list[tuple[str, str | None]] = []
             for h in hits[:5]:
                 spans.append((f"\n[{h.rank}] {h.chunk.heading}\n", None))
-                for tok in a.retrievers.bm25.tokenizer._jieba.cut(h.chunk.text):
+                for tok in tokenizer._jieba.cut(h.chunk.text):
                     spans.append((tok, "检索词" if tok in terms else None))
             rows = [[h.rank, h.chunk.chapter, h.chunk.section, h.chunk.text[:160]] for h in hits]
             return spans, rows
 
-        q.submit(search, q, [found, table])
-        go.click(search, q, [found, table])
+        q.submit(search, [q, *doc], [found, table])
+        go.click(search, [q, *doc], [found, table])
 
 
 def _indicator_table(chunks, prefix: str, label: str) -> None:

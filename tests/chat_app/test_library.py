@@ -202,3 +202,30 @@ def test_an_llm_is_told_which_plan_the_passages_come_from(library):
     assert messages_for("问题", yongji.hybrid.search("教育", 3))[0]["content"] == SYSTEM_PROMPT
     system = messages_for("问题", national.hybrid.search("教育", 3))[0]["content"]
     assert "《中华人民共和国国民经济和社会发展第十五个五年规划纲要》" in system and "永济" not in system
+
+
+def test_officials_outline_and_search_read_the_chosen_plan(both):
+    """政务查询 with two plans: the 章/节 browser and the search take the plan as their last input (the Gradio
+    API of a one-plan library keeps its old inputs)."""
+    from dataclasses import replace
+
+    from fastapi.testclient import TestClient
+
+    from chat_app.api import create_app
+    from chat_app.config import Settings
+    from chat_app.ui import PlanOutline
+    from corpus import BUNDLED_ID
+
+    outline = PlanOutline(lambda: both)
+    national = outline.chapters(CN)
+    assert national and national != outline.chapters(BUNDLED_ID)
+    first = outline.sections(national[0], CN)[0]
+    assert outline.body(national[0], first, CN) != outline.body(national[0], first)  # NO_SECTION in the bundled plan
+    settings = replace(Settings(), api_keys=(), rate_limit_per_minute=0)
+    with TestClient(create_app(settings, assistant=both)) as client:
+        r = client.post("/ui/gradio_api/run/search", json={"data": ["算力基础设施建设", CN]})
+        rows = r.json()["data"][1]["data"]
+        assert r.status_code == 200 and rows and all(row[1] in national for row in rows)
+        bad = client.post("/ui/gradio_api/run/search", json={"data": ["算力基础设施建设", "nope"]})
+        # an id the library does not hold: refused before Gradio, or a Chinese warning and no rows
+        assert bad.status_code == 422 or bad.json()["data"][1]["data"] == []
