@@ -8,7 +8,6 @@ from __future__ import annotations
 import itertools
 import json
 import logging
-import threading
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -25,13 +24,13 @@ from chat_app.docs import mount_docs
 from chat_app.engine import Assistant, QuestionError
 from chat_app.gradio_gate import UI_PATH, GradioGate
 from chat_app.health import WriteProbe, bounded_request_threads, request_threads
-from chat_app.index import load_library_documents
+from chat_app.lifecycle import AssistantLoader, close_quietly, closing
 from chat_app.openai_compat import add_openai_routes
 from chat_app.security import UI_COOKIE, Guard, SignedTokens
 from chat_app.sessions import STORAGE_DOWN, StorageUnavailable
-from chat_app.storage import Store, make_limiter, open_store
+from chat_app.storage import Limiter, Store, make_limiter
 
-__all__ = ["create_app", "request_threads"]
+__all__ = ["AssistantLoader", "create_app", "request_threads"]
 
 log = logging.getLogger("plan_assistant.api")
 
@@ -52,39 +51,10 @@ def _sse(events: Iterator[dict]) -> Iterator[str]:
         yield f"data: {json.dumps({'type': 'error', 'message': STORAGE_DOWN}, ensure_ascii=False)}\n\n"
 
 
-class AssistantLoader:
-    """The assistant is built once, on a thread started with the app, so the server listens (and /healthz
-    can say "loading") while the index loads; a request that needs it first waits on the same lock."""
-
-    def __init__(self, settings: Settings, assistant: Assistant | None, sessions: Store | None) -> None:
-        self.settings = settings
-        self.assistant = assistant
-        self.sessions = assistant.sessions if assistant is not None else (sessions or open_store(settings))
-        self.error = ""
-        self.lock = threading.Lock()
-
-    def get(self) -> Assistant:
-        with self.lock:
-            if self.assistant is None:
-                self.assistant = Assistant(self.settings, library=load_library_documents(self.settings),
-                                           sessions=self.sessions)
-            return self.assistant
-
-    def warm(self) -> None:
-        try:
-            self.get()
-        except Exception as exc:  # noqa: BLE001 - a thread's failure must reach /healthz and the log
-            self.error = str(exc)
-            log.error("the assistant could not be loaded: %s", exc)
-
-    def start(self) -> None:
-        threading.Thread(target=self.warm, daemon=True).start()
-
-
-def _add_middleware(app: FastAPI, settings: Settings, tokens: SignedTokens, gate: GradioGate | None) -> None:
+def _add_middleware(app: FastAPI, settings: Settings, tokens: SignedTokens, gate: GradioGate | None,
+                    limiter: Limiter) -> None:
     app.add_middleware(Guard, max_body=settings.max_body_bytes, keys=settings.api_keys,
-                       limiter=make_limiter(settings), tokens=tokens, token_paths=TOKEN_PATHS,
-                       gate=gate)
+                       limiter=limiter, tokens=tokens, token_paths=TOKEN_PATHS, gate=gate)
 
     @app.middleware("http")
     async def framing(request: Request, call_next):
@@ -258,11 +228,15 @@ def create_app(settings: Settings | None = None, assistant: Assistant | None = N
                   description="检索增强问答：回答均引用规划原文的章/节。")
     mount_docs(app, TITLE)
     loader = AssistantLoader(settings, assistant, sessions)
+    limiter = make_limiter(settings)
+    app.state.loader, app.state.limiter = loader, limiter  # what shutdown closes (and tests look at)
     tokens = SignedTokens(settings.widget_secret)
     ui = _build_ui(settings, loader.get, assistant)
-    _add_middleware(app, settings, tokens, GradioGate(ui, UI_PATH) if ui is not None else None)
+    _add_middleware(app, settings, tokens, GradioGate(ui, UI_PATH) if ui is not None else None, limiter)
     _add_error_handlers(app)
-    app.router.lifespan_context = bounded_request_threads(app.router.lifespan_context, request_threads(settings))
+    lifespan = bounded_request_threads(app.router.lifespan_context, request_threads(settings))
+    app.router.lifespan_context = closing(lifespan, [loader.close,
+                                                     lambda: close_quietly(limiter, "the rate limiter")])
     _add_health_routes(app, loader)
     _add_api_routes(app, loader.get)
     add_openai_routes(app, loader.get)

@@ -17,7 +17,8 @@ from chat_app.security import WINDOW_SECONDS, RateLimiter
 log = logging.getLogger("plan_assistant.limits")
 
 PRUNE_EVERY = 1024  # requests between deletions of windows that have ended
-POOL_WAIT_S = 0.5  # the guard runs on the event loop: never wait long for a connection
+POOL_SIZE = 2  # connections, and the guard's worker threads asking through them at once
+POOL_WAIT_S = 0.5  # a request never waits long for a connection: past this it is limited per process
 RETRY_DOWN_S = 5.0  # after a failure, the database is tried again this often (meanwhile: per process)
 SCHEMA = """
 CREATE UNLOGGED TABLE IF NOT EXISTS rate_limits (
@@ -32,12 +33,16 @@ RETURNING hits
 
 
 class PgRateLimiter:
-    """``retry_after(client)`` like ``security.RateLimiter``: 0 = go ahead, else seconds to wait."""
+    """``retry_after(client)`` like ``security.RateLimiter``: 0 = go ahead, else seconds to wait. It waits on
+    the database, so the guard calls it on a worker thread (``blocking``), at most ``concurrency`` at once."""
+
+    blocking = True
+    concurrency = POOL_SIZE
 
     def __init__(self, url: str, per_minute: int) -> None:
         self.per_minute = per_minute
         self.where = masked(url)
-        self.pool = make_pool(url, max_size=2, name="plan-assistant-limits")
+        self.pool = make_pool(url, max_size=POOL_SIZE, name="plan-assistant-limits")
         apply_schema(self.pool, SCHEMA)
         self.local = RateLimiter(per_minute)
         self.calls = 0

@@ -6,6 +6,7 @@ client's rate limit, because the limit is checked first.
 """
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import hmac
 import json
@@ -14,6 +15,9 @@ import threading
 import time
 from collections import deque
 from collections.abc import Awaitable, Callable, Iterable
+
+import anyio
+import anyio.to_thread
 
 from chat_app.gradio_gate import GradioGate, Problem
 
@@ -26,6 +30,8 @@ GUARDED_PREFIXES = ("/api/", "/v1/", "/ui/gradio_api/")
 
 class RateLimiter:
     """Sliding one-minute window per client; memory bounded by sweeping idle clients."""
+
+    blocking = False  # in memory, microseconds: the guard calls it on the event loop
 
     def __init__(self, per_minute: int) -> None:
         self.per_minute = per_minute
@@ -127,6 +133,8 @@ class Guard:
         self.app, self.max_body, self.keys = app, max_body, keys
         self.limiter, self.tokens, self.token_paths = limiter, tokens, token_paths
         self.gate = gate
+        # worker-thread slots for a blocking limiter, per event loop
+        self.slots: tuple[asyncio.AbstractEventLoop, anyio.CapacityLimiter] | None = None
 
     async def __call__(self, scope, receive, send) -> None:
         path, method = scope.get("path", ""), scope.get("method", "")
@@ -152,21 +160,33 @@ class Guard:
                 await reply(send, problem.status, problem.detail)
                 return
             receive = _replay(body, receive)
-        problem = self._admit(path, scope, headers) or self._gradio(route, body, headers, scope)
+        problem = await self._admit(path, scope, headers) or self._gradio(route, body, headers, scope)
         if problem:
             await reply(send, problem.status, problem.detail, problem.headers)
             return
         await self.app(scope, receive, send)
 
-    def _admit(self, path: str, scope, headers: dict[str, str]) -> Problem | None:
+    async def _admit(self, path: str, scope, headers: dict[str, str]) -> Problem | None:
         """The rate limit first, so failed keys count toward it too."""
         client = (scope.get("client") or ("unknown", 0))[0]
-        wait = self.limiter.retry_after(client)
+        wait = await self._retry_after(client)
         if wait:
             return Problem(429, "请求太频繁，请稍后再试。", {"Retry-After": str(wait)})
         if self.keys and not self._allowed(path, headers):
             return Problem(401, "缺少或无效的 API 密钥。")
         return None
+
+    async def _retry_after(self, client: str) -> int:
+        """A limiter that asks a database (``blocking``) is asked on a worker thread: on the event loop its
+        round trip, or its wait for a pooled connection, would hold up every request of the process,
+        /healthz included. Its own capacity limiter keeps these calls out of the request pool, where they
+        would queue behind the questions. The in-process limiter stays a plain call."""
+        if not getattr(self.limiter, "blocking", False):
+            return self.limiter.retry_after(client)
+        loop = asyncio.get_running_loop()
+        if self.slots is None or self.slots[0] is not loop:  # one per event loop (TestClient makes several)
+            self.slots = (loop, anyio.CapacityLimiter(getattr(self.limiter, "concurrency", 2)))
+        return await anyio.to_thread.run_sync(self.limiter.retry_after, client, limiter=self.slots[1])
 
     def _gradio(self, route, body: bytes, headers: dict[str, str], scope) -> Problem | None:
         if route is None:

@@ -42,6 +42,11 @@ class Store(Protocol):
 
 
 class Limiter(Protocol):
+    """``retry_after(client)``: 0 = go ahead, else seconds. ``blocking`` limiters (a database round trip)
+    are called off the event loop by the guard."""
+
+    blocking: bool
+
     def retry_after(self, client: str) -> int: ...
 
 

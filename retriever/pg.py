@@ -14,6 +14,7 @@ Two ways to ask, one index (retriever/pg_index.py):
 from __future__ import annotations
 
 import logging
+import threading
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import replace
@@ -124,7 +125,16 @@ class PgDense(ScoringRetriever):
 
 class PgHybrid(HybridRetriever):
     """``search(q, k)`` ranks like the in-process hybrid; ``search(q, k, scope=[doc ids])`` ranks inside
-    those documents with SQL doing the work."""
+    those documents with SQL doing the work. ``close()`` gives back its share of the connection pool."""
+
+    url = ""  # the database whose shared pool the voices use (set by on_postgres)
+    closed = False
+
+    def close(self) -> None:
+        """Idempotent: the pool is closed when the last hybrid on it is (a library shares one per URL)."""
+        if not self.closed:
+            self.closed = True
+            _release(self.url)
 
     def search(self, query: str, k: int = 10, scope: Sequence[str] | None = None) -> list[Hit]:
         if scope is None:
@@ -141,18 +151,47 @@ class PgHybrid(HybridRetriever):
         return out
 
 
-_pools: dict[str, object] = {}
+_pools: dict[str, list] = {}  # url → [pool, hybrids using it]
+_pools_lock = threading.Lock()
+
+
+def _acquire(url: str):
+    """The process's pool for ``url`` (one for all documents of a library), counted per user."""
+    from retriever.pgdb import make_pool
+
+    with _pools_lock:
+        entry = _pools.get(url)
+        if entry is None:
+            entry = _pools[url] = [make_pool(url, name="plan-assistant-retrieval"), 0]
+        entry[1] += 1
+        return entry[0]
+
+
+def _release(url: str) -> None:
+    """One user fewer; the last one closes the pool (outside the lock: closing waits for its workers)."""
+    with _pools_lock:
+        entry = _pools.get(url)
+        if entry is None:
+            return
+        entry[1] -= 1
+        if entry[1] > 0:
+            return
+        del _pools[url]
+    entry[0].close()
 
 
 def on_postgres(rs, url: str):
     """``rs`` with its hybrid answered by PostgreSQL (index loaded there first if it is not current); the
-    documents of a library share one connection pool per database."""
-    from retriever.pgdb import make_pool
-
-    pool = _pools.get(url) or _pools.setdefault(url, make_pool(url, name="plan-assistant-retrieval"))
-    loaded, key = load(pool, rs), index_key(rs.chunks)
+    documents of a library share one connection pool per database, closed with the last ``hybrid.close()``."""
+    pool = _acquire(url)
+    try:
+        loaded, key = load(pool, rs), index_key(rs.chunks)
+    except BaseException:
+        _release(url)
+        raise
     voices = {attr: PgBM25(pool, voice, getattr(rs, attr), key) for attr, voice in VOICES.items()}
     hybrid = PgHybrid([voices["bm25"], PgDense(pool, rs.dense, key), voices["sentence"], voices["chars"]],
                       weights=rs.hybrid.weights, depth=rs.hybrid.depth, c=rs.hybrid.c)
+    hybrid.url = url
     log.info("hybrid retrieval on PostgreSQL (%s)", "index loaded" if loaded else "index current")
     return replace(rs, hybrid=hybrid)

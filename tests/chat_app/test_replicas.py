@@ -93,3 +93,19 @@ def test_the_rate_limit_is_one_limit_across_replicas(replicas):
     assert codes == [200] * LIMIT + [429] * LIMIT  # per-process limiters would have allowed all twelve
     other = httpx.get(f"{b}/api/search", params={"q": "教育"}, headers={**headers, "X-Forwarded-For": "10.0.0.3"})
     assert other.status_code == 200  # the limit is per client
+
+
+def test_the_global_limit_holds_for_concurrent_requests(replicas):
+    """The guard counts on worker threads now: requests in flight at once on both replicas still get exactly
+    LIMIT admissions between them (the count is one atomic upsert, whoever's thread runs it first)."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from tests.pg import fresh_window
+
+    a, b, _ = replicas
+    headers = {"X-API-Key": KEY, "X-Forwarded-For": "10.0.0.4"}
+    fresh_window(margin=15)
+    with httpx.Client(headers=headers, timeout=30) as c, ThreadPoolExecutor(8) as pool:
+        codes = list(pool.map(lambda base: c.get(f"{base}/api/search", params={"q": "教育", "k": 1}).status_code,
+                              (a, b) * (2 * LIMIT)))
+    assert sorted(codes) == [200] * LIMIT + [429] * (3 * LIMIT)
