@@ -13,6 +13,7 @@ import sqlite3
 import threading
 import time
 import uuid
+from abc import ABC, abstractmethod
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -71,7 +72,7 @@ def _add_support_column(db: sqlite3.Connection) -> None:
         db.execute("ALTER TABLE turns ADD COLUMN support TEXT NOT NULL DEFAULT ''")
 
 
-class Retention:
+class Retention(ABC):
     """Turn retention shared by the stores (SQLite here, PostgreSQL in chat_app/pg_store.py): a store sets
     ``retention_seconds``, ``purge_every``, ``_next_purge`` and implements ``_delete_turns_before`` only."""
 
@@ -79,8 +80,9 @@ class Retention:
     purge_every: float
     _next_purge: float
 
+    @abstractmethod
     def _delete_turns_before(self, cutoff: float, quiet: bool) -> int:
-        raise NotImplementedError
+        """Delete turns created before ``cutoff``; return how many."""
 
     def purge(self, now: float | None = None, quiet: bool = False) -> int:
         """Delete turns older than the retention period; feedback rows are the product's record and stay."""

@@ -97,3 +97,20 @@ def wait_healthy(url: str) -> None:
             pass
         time.sleep(0.2)
     raise SystemExit(f"load_api: the server did not become healthy in {STARTUP_TIMEOUT_S:.0f} s")
+
+
+def temporary_database(stack, name: str) -> str:
+    """A pgserver PostgreSQL of our own in a temporary directory (stopped when ``stack`` closes) and a fresh
+    database ``name`` in it, as tests/pg.py does: the eval tools that need PostgreSQL and were given no URL."""
+    import tempfile
+
+    import pgserver
+    import psycopg
+
+    server = pgserver.get_server(tempfile.mkdtemp(prefix=f"pa-{name}-pg-"), cleanup_mode="delete")
+    stack.callback(server.cleanup)
+    admin = server.get_uri()
+    with psycopg.connect(admin, autocommit=True) as conn:
+        conn.execute(f"CREATE DATABASE {name}")
+    base, _, query = admin.partition("?")
+    return f"{base.rsplit('/', 1)[0]}/{name}?{query}"

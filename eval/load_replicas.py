@@ -25,7 +25,7 @@ from contextlib import ExitStack
 import httpx
 
 from eval.load_common import (HEALTH_P95_TARGET_MS, REQUEST_TIMEOUT_S, SEED, Latencies, Questions, free_port,
-                              probe_health, rss_mb, wait_healthy)
+                              probe_health, rss_mb, temporary_database, wait_healthy)
 from eval.metrics import percentile
 
 LIMIT = 200  # requests per minute per client: far above a load client's pace, low enough to probe
@@ -35,18 +35,7 @@ KEY = "load-replicas-key"
 def database_url(stack: ExitStack) -> str:
     """PLAN_ASSISTANT_DATABASE_URL, else a pgserver PostgreSQL of our own (stopped at exit) and a fresh
     database in it, as tests/pg.py does."""
-    if os.environ.get("PLAN_ASSISTANT_DATABASE_URL"):
-        return os.environ["PLAN_ASSISTANT_DATABASE_URL"]
-    import psycopg
-    import pgserver
-
-    server = pgserver.get_server(tempfile.mkdtemp(prefix="pa-load-pg-"), cleanup_mode="delete")
-    stack.callback(server.cleanup)
-    admin = server.get_uri()
-    with psycopg.connect(admin, autocommit=True) as conn:
-        conn.execute("CREATE DATABASE load_replicas")
-    base, _, query = admin.partition("?")
-    return f"{base.rsplit('/', 1)[0]}/load_replicas?{query}"
+    return os.environ.get("PLAN_ASSISTANT_DATABASE_URL") or temporary_database(stack, "load_replicas")
 
 
 def start_replicas(n: int, url: str, no_cache: bool, tmp: str, stack: ExitStack) -> list[tuple[str, subprocess.Popen]]:

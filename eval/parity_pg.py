@@ -23,9 +23,10 @@ import json
 import os
 import subprocess
 import sys
-import tempfile
 import time
 from contextlib import ExitStack
+
+from eval.load_common import temporary_database
 
 TOLERANCE = 0.005
 
@@ -77,18 +78,7 @@ def compare(embedded: dict[str, float], pg: dict[str, float]) -> tuple[dict[str,
 
 def database_url(stack: ExitStack, given: str) -> str:
     """``given``, else a pgserver PostgreSQL of our own (stopped at exit) and a fresh database in it."""
-    if given:
-        return given
-    import psycopg
-    import pgserver
-
-    server = pgserver.get_server(tempfile.mkdtemp(prefix="pa-parity-pg-"), cleanup_mode="delete")
-    stack.callback(server.cleanup)
-    admin = server.get_uri()
-    with psycopg.connect(admin, autocommit=True) as conn:
-        conn.execute("CREATE DATABASE parity")
-    base, _, query = admin.partition("?")
-    return f"{base.rsplit('/', 1)[0]}/parity?{query}"
+    return given or temporary_database(stack, "parity")
 
 
 def report(embedded: dict[str, float], pg: dict[str, float], tolerance: float, every: bool = False) -> bool:
