@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Sequence
+from functools import lru_cache
 
 import numpy as np
 
@@ -24,9 +25,18 @@ UNIT_IN_NAME_RE = re.compile(r"[（(]([^）)]*)[）)]")
 # A term at least this rare (BM25 idf) names what the question is about; "规划", "永济市" do not.
 TOPIC_IDF = 2.0
 CITATION_MARK_RE = re.compile(r"\[\d+\]")
+TAGGED_CACHE = 256  # recent questions; a follow-up rewrite or a second document asks again
 MIN_CLAUSE_CHARS = 2  # "好", "行": no clause of their own
 PLACE_TAGS = ("ns", "nr", "nz")
 MIN_REQUEST_TOKENS = 2  # a request judged on its own names an action and a thing
+
+
+@lru_cache(maxsize=TAGGED_CACHE)
+def tagged(text: str) -> tuple[tuple[str, str], ...]:
+    """jieba's part-of-speech tags (~2 ms a question): the place and request checks both read them, once."""
+    import jieba.posseg
+
+    return tuple((w, flag) for w, flag in jieba.posseg.cut(text))
 
 
 def foreign_places(question: str, plan_text: str, home: tuple[str, ...] = ("永济",)) -> list[str]:
@@ -40,9 +50,7 @@ def foreign_places(question: str, plan_text: str, home: tuple[str, ...] = ("永�
     """
     if not any(ch in PLACE_SUFFIXES for ch in question):
         return []  # the tagger costs ~2 ms; no administrative suffix, no foreign place
-    import jieba.posseg
-
-    return [w for w, flag in jieba.posseg.cut(question)
+    return [w for w, flag in tagged(question)
             if flag == "ns" and len(w) >= 3 and w[-1] in PLACE_SUFFIXES and w not in plan_text
             and not w.startswith(home)]
 
@@ -53,10 +61,8 @@ def other_plans(question: str, home: tuple[str, ...] = ("永济",)) -> list[str]
     General usage: a place name followed by its plan's name or period (lexicon.OWN_PLAN_RE)."""
     if not any(ch in PLACE_SUFFIXES for ch in question):
         return []
-    import jieba.posseg
-
     found, pos = [], 0
-    for w, flag in jieba.posseg.cut(question):
+    for w, flag in tagged(question):
         pos += len(w)
         # jieba tags some county names as person names (闻喜县/nr): the suffix and the plan after it decide
         if flag in PLACE_TAGS and len(w) >= 3 and w[-1] in PLACE_SUFFIXES and not w.startswith(home) \
@@ -87,13 +93,11 @@ def directive_clauses(question: str) -> tuple[list[str], list[str]]:
 def unknown_nouns(text: str, bm25: BM25Retriever) -> list[str]:
     """Nouns (jieba's part-of-speech tags n*) the plan never uses: what a request asks *for* when it
     is not the plan's business. Verbs (确认, 核实) are how a request asks, not what about."""
-    import jieba.posseg
-
     vocabulary = bm25.bm25.idf
     content = [t for t in bm25.tokenizer.query_tokens(text) if t not in QUESTION_SCAFFOLD and len(t) > 1]
     if len(content) < MIN_REQUEST_TOKENS:
         return []  # "请核实", "请确认": a bare verb points back at the rest of the question
-    return [w for w, flag in jieba.posseg.cut(text)
+    return [w for w, flag in tagged(text)
             if flag.startswith("n") and len(w) >= 2 and w not in QUESTION_SCAFFOLD
             and not all(t in vocabulary or t in QUESTION_SCAFFOLD for t in _parts(w, bm25))]
 
