@@ -20,7 +20,10 @@ PROJECT_RE = re.compile(r"项目|工程")
 ITEM_SPLIT_RE = re.compile(r"[、；，。](?![^（(“]*[）)”])")
 BOX_RE = re.compile(r"专栏\s*(\d+)")
 # Words that ask for a list without saying what is in it ("专栏3有哪些项目").
-LIST_WORDS = frozenset("专栏 项目 工程 建设 重点 哪些 哪几 包括 包含 具体 分别 都有 有啥 列出 清单 所列 规划 十四五".split())
+# "哪几个领域/方面" asks for categories (general usage): 领域 and 方面 name no topic of their own.
+LIST_WORDS = frozenset("专栏 项目 工程 建设 重点 哪些 哪几 包括 包含 具体 分别 都有 有啥 列出 清单 所列 规划 十四五 领域 方面".split())
+# Where the question points ("第八章第三节") and how many it expects ("哪六个") say nothing about which item.
+POINTER_RE = re.compile(r"第[一二三四五六七八九十\d]+[章节]|[一二两三四五六七八九十\d]+\s*[个项条类种大]")
 FIGURE_ASK_RE = re.compile(r"多少|几成|百分之")
 LEAD_MAX_CHARS = 30  # a paragraph's lead phrase, not a whole sentence
 GROUP_MIN_CHARS = 4  # "新基建" is too generic to name one line of a box; "机电制造产业" is not
@@ -120,15 +123,16 @@ class StructuredAnswerer(ExtractiveAnswerer):
         Only the box reference plus list words → the list of item leads. Anything more
         specific → the best-matching pieces of that box's items.
         """
-        m = BOX_RE.search(question)
-        if not m or not LIST_RE.search(question):
+        if not LIST_RE.search(question):
             return None
-        title = next((t for t in self.by_box if re.match(rf"专栏\s*{m.group(1)}[：:]", t)), None)
+        m = BOX_RE.search(question)
+        title = (next((t for t in self.by_box if re.match(rf"专栏\s*{m.group(1)}[：:]", t)), None) if m
+                 else self.box_named(question))
         if not title:
             return None
         items = self.by_box[title]
         title_toks = set(self.tokenizer.tokens(title))
-        specific = {t: self.idf.get(t, 0.5) for t in self.tokenizer.query_tokens(question)
+        specific = {t: self.idf.get(t, 0.5) for t in self.tokenizer.query_tokens(POINTER_RE.sub(" ", question))
                     if t not in title_toks and t not in LIST_WORDS and not t.isdigit() and len(t) > 1}
         matched = sorted(((self._score(specific, c.text), i, c) for i, c in enumerate(items)), key=lambda x: (-x[0], x[1]))
         if specific and matched and matched[0][0] > 0:
@@ -136,10 +140,21 @@ class StructuredAnswerer(ExtractiveAnswerer):
             picked = self.pick(question, hits)
             return compose(question, [(c.text, c.chunk) for c in picked], MODE)
         leads = first_by_lead(items)
-        if not leads:
-            return None
+        if not leads or (not m and asked_count(question) not in (0, len(leads))):
+            return None  # "“六强五新”中的五个新兴产业": a part of the named box, which the body text lists
         head = re.sub(r"\s+", "", title.split("：", 1)[0])
         return compose(question, list(leads.items()), MODE, prefix=f"{head}包括：", joiner="；")
+
+
+    def box_named(self, question: str) -> str | None:
+        """The box whose title quotes a name the question uses: "“三无”是哪三无" → 专栏 14：“三无”单位创建工程.
+        A quoted name shared by several titles (“十四五”) names none of them."""
+        owners: dict[str, list[str]] = {}
+        for title in self.by_box:
+            for name in set(QUOTED_RE.findall(title)):
+                owners.setdefault(name, []).append(title)
+        named = [titles[0] for name, titles in owners.items() if len(titles) == 1 and name in question]
+        return named[0] if len(named) == 1 else None
 
 
 def _without_lead(text: str, group: str) -> str:

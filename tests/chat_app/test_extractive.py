@@ -69,3 +69,11 @@ def test_a_box_items_heading_and_its_content_read_as_one_first_sentence(assistan
 
     a = assistant.ask("专栏4里光电产业有什么重点项目？")
     assert "OLED" in first_sentence(a.answer), a.answer
+
+
+def test_quoted_names_side_by_side_count_as_an_enumeration():
+    from chat_app.extractive import enumerated
+
+    assert enumerated("打造“永济葡萄”“永济冬枣”“永济芦笋”等品牌") == 3
+    assert enumerated("南风百货、百货大楼、供销大楼等") == 3
+    assert enumerated("加快发展旅游业") == 1

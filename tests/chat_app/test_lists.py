@@ -25,3 +25,19 @@ def test_naming_one_cluster_asks_inside_it_not_for_the_list_of_clusters(assistan
     a = assistant.ask("航天科技及光电产业集群依托哪些项目？")
     assert "北京光府科技高能激光项目" in a.answer
     assert "风电设备制造维修产业集群" not in a.answer
+
+
+def test_a_box_named_by_its_quoted_title_lists_its_lines(assistant):
+    a = assistant.ask("“三无”单位创建工程由哪几部分组成，包括哪些？")
+    assert a.answer.startswith("专栏14包括：")
+    for line in ("“零上访”单位创建工程", "“零事故”单位创建工程", "“零案件”单位创建工程"):
+        assert line in a.answer
+
+
+def test_a_count_that_is_not_the_boxs_size_asks_for_part_of_it(assistant):
+    a = assistant.ask("“六强五新”里那六个优势产业都包括哪些？")
+    assert not a.answer.startswith("专栏4包括")  # the box has eleven lines; the body names the six
+
+
+def test_a_quoted_name_shared_by_many_box_titles_names_no_box(assistant):
+    assert assistant.default.extractive.box_named("“十四五”期间有哪些项目？") is None
