@@ -11,7 +11,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 
 from chat_app.guards import gives_figure
-from chat_app.indicators import render_row
+from chat_app.indicators import gives_figure_for, render_row
 from chat_app.lexicon import ASKED_DETAILS, FIGURE_DETAIL_NAMES
 from chat_app.schema import Answer, Citation
 from ingest.chunker import sentences
@@ -20,10 +20,13 @@ from retriever.bm25 import BM25Retriever
 
 FIGURE_RE = re.compile(r"多少|几个|几项|几所|几条|几成|百分之|比例|比重|目标值|完成值|指标|增长|增速|规模|数量|面积|多长|多大|多高|达到|\d")
 LIST_RE = re.compile(r"哪些|哪几|都是啥|都是哪|都有啥|哪[二两三四五六七八九十\d]|有啥|包括|包含|都有|分别是|具体指|列出|清单|项目")
-YEAR_RE = re.compile(r"(?<!\d)(20[2-3]\d|2[0-9](?=年))(?!\d)")
+YEAR_RE = re.compile(r"(?<!\d)(20[1-3]\d|2[0-9](?=年))(?!\d)")  # 2015 (表1) to the 2035 goals
 COUNT_RE = re.compile(r"(?:哪|这)?([二两三四五六七八九十]|\d+)\s*(?:个|大|条|项|种|类|型|新|强|所|座|家|方面|板块|基地|集群)")
 CN_DIGITS = {"二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9, "十": 10}
 ENUMERATION_MIN = 4  # four named things make a list that answers "哪些" (3 tried on the tuning sets: no gain)
+# "到2025年…多少" and a row whose 2025 cell is "完成下达任务" (or that has no 2025 column): the row names
+# the indicator but not the asked figure; a body sentence stating it should lead (tuning sets: see RESULTS.md).
+ROW_WITHOUT_FIGURE = 0.4
 MULTI_RE = re.compile(r"分别|两部分|还是|前前后后|各自|以及|[？?].+[？?]")
 MULTI_FLOOR = 0.4  # of the best score: a weaker sentence from the other section still beats a third from the same
 LEAD_MAX = 16  # a sentence this short that opens a chunk is a heading
@@ -143,7 +146,11 @@ class ExtractiveAnswerer:
                     score = (self._score(weights, s) + prior) * (1 + SENTENCE_WEIGHT * close(h.chunk, s))
                     if heading and s.strip("—-－ 。") == heading:
                         score *= HEADING_ONLY  # a lead phrase names the topic; the sentences after it answer
-                    out.append(Candidate(s, h.chunk, ask.boost(s, score)))
+                    score = ask.boost(s, score)
+                    if h.chunk.kind == "table_row" and ask.figure and ask.years \
+                            and not gives_figure_for(h.chunk, ask.years):
+                        score *= ROW_WITHOUT_FIGURE
+                    out.append(Candidate(s, h.chunk, score))
         out.sort(key=lambda c: -c.score)
         return out
 

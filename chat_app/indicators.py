@@ -41,6 +41,14 @@ def _year(field: str) -> int:
     return int(m.group(0)) if m else 0
 
 
+def gives_figure_for(c: Chunk, years: Iterable[str]) -> bool:
+    """Whether the row states a number for an asked year: "2025年目标 完成下达任务" does not, and 表1
+    (2015 and 2020 only) has no 2025 column at all."""
+    asked = set(years)
+    return any(any(y in k for y in asked) and NUMBER_VALUE_RE.fullmatch(v.strip())
+               for k, v in c.fields if k not in ("指标", "属性", "序号"))
+
+
 def render_row(c: Chunk, years: Iterable[str] = ()) -> str:
     """A table row as one sentence; `years` (from the question) decide which figure comes first."""
     f = dict(c.fields)

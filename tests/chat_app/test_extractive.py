@@ -77,3 +77,9 @@ def test_quoted_names_side_by_side_count_as_an_enumeration():
     assert enumerated("打造“永济葡萄”“永济冬枣”“永济芦笋”等品牌") == 3
     assert enumerated("南风百货、百货大楼、供销大楼等") == 3
     assert enumerated("加快发展旅游业") == 1
+
+
+def test_a_row_without_the_asked_years_figure_does_not_lead(assistant):
+    a = assistant.ask("到2025年，全市粮食平均亩产计划达到多少公斤？")
+    assert "1000公斤以上" in a.answer
+    assert not a.answer.startswith("专栏2中，粮食综合生产能力")  # its 2025 cell reads 完成下达任务

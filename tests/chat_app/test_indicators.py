@@ -1,5 +1,5 @@
 """Indicator rows read as sentences with units, the asked year's figure first."""
-from chat_app.indicators import render_row, unit_of
+from chat_app.indicators import gives_figure_for, render_row, unit_of
 from ingest.schema import Chunk
 
 
@@ -25,3 +25,10 @@ def test_words_and_growth_fields_keep_their_own_form():
     row = _row("地区生产总值增长率（%）", (("2020年完成", "完成下达任务"), ("年均增长/累计", ">13"),
                                         ("2025年目标", "—")), attr="预期性")
     assert render_row(row) == "专栏2中，地区生产总值增长率（%） — 2020年完成 完成下达任务，年均增长/累计 >13（预期性指标）。"
+
+
+def test_a_row_gives_a_figure_for_a_year_only_when_that_cell_is_a_number():
+    planned = _row("粮食综合生产能力（万吨）", (("2020年完成", "40"), ("2025年目标", "完成下达任务")))
+    review = _row("外贸进出口总额（万美元）", (("2015年", "5904"), ("2020年完成", "")), title="表1：…")
+    assert not gives_figure_for(planned, {"2025"}) and gives_figure_for(planned, {"2020"})
+    assert gives_figure_for(review, {"2015"}) and not gives_figure_for(review, {"2025"})
