@@ -126,7 +126,7 @@ class Assistant:
 
     def standalone(self, question: str, history: list[dict]) -> tuple[str, set[str]]:
         """Offline follow-up rewriting (chat_app/followups.py); the LLM answerers may condense instead."""
-        r = resolve(question, history)
+        r = resolve(question, history, self.default.topical)
         return r.standalone, set(r.exclude)
 
     def document(self, doc_id: str | None = None) -> PlanDocument:
@@ -143,7 +143,7 @@ class Assistant:
         scope = self.scope(docs)
         sid = session_id or SessionStore.new_id()
         history = self.sessions.history(sid) if session_id else []
-        resolved = resolve(q, history)
+        resolved = resolve(q, history, lambda text: any(self.documents[d].topical(text) for d in scope))
         standalone, exclude = resolved.standalone, set(resolved.exclude)
         if self.llm is not None and use_llm and history:
             standalone = self.llm.condense(q, history) or standalone

@@ -10,6 +10,7 @@ passages just quoted — both lost follow-up answers.)
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from chat_app.lexicon import CONTRAST_PAIRS
@@ -31,14 +32,16 @@ class Resolution:
     carried: bool = False  # the previous question was carried along in parentheses
 
 
-def resolve(question: str, history: list[dict]) -> Resolution:
+def resolve(question: str, history: list[dict], topical: Callable[[str], bool] = lambda q: True) -> Resolution:
+    """`topical` says whether a question names a topic of its own; one that does not ("以后每年能涨多少？",
+    "2020年完成值呢？") asks about the previous question's topic, however long it is."""
     if not history:
         return Resolution(question)
     prev = history[-1]
     if MORE_RE.match(question):
         return Resolution(prev["standalone"], frozenset(prev["cited"]))
     previous = root(prev["standalone"])
-    short = bool(FOLLOWUP_RE.match(question)) or len(question) <= SHORT
+    short = bool(FOLLOWUP_RE.match(question)) or len(question) <= SHORT or not topical(question)
     if not (short or ABOUT_RE.match(question)):
         return Resolution(question)
     core = LEAD_WORD_RE.sub("", question).strip("呢吗？?。 ")

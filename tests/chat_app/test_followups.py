@@ -25,3 +25,17 @@ def test_a_plan_term_in_parentheses_is_not_taken_for_a_carried_question():
     q = "新（改、扩）建公办幼儿园多少所"
     assert root(q) == q
     assert root("常住人口城镇化率（%）") == "常住人口城镇化率（%）"
+
+
+def test_a_long_follow_up_naming_no_topic_leans_on_the_previous_question():
+    first = "城镇居民人均可支配收入2020年是多少"
+    asked = "往后这几年每年打算增长多少？"
+    assert resolve(asked, [turn(first)], topical=lambda q: False).standalone == f"往后这几年每年打算增长多少（{first}）"
+    assert resolve(asked, [turn(first)], topical=lambda q: True).standalone == asked
+
+
+def test_the_plan_decides_what_names_a_topic(assistant):
+    doc = assistant.default
+    assert not doc.topical("往后这几年每年打算增长多少？")  # time words and verbs only
+    assert not doc.topical("2021年完成值是多少？")
+    assert doc.topical("新建幼儿园有几所？") and doc.topical("“三无”是哪三个？")
