@@ -163,3 +163,10 @@ def test_a_related_answer_offers_the_sections_it_quotes(assistant):
     assert a.support == "related" and 1 <= len(a.suggestions) <= 3
     quoted = {c.section.split(" ", 1)[-1] for c in a.citations}
     assert all(s.startswith("规划中“") and s[4:s.index("”")] in quoted for s in a.suggestions)
+
+
+def test_a_carried_follow_up_is_answered_about_its_own_subject(assistant):
+    first = assistant.ask("专栏11里村庄绿化工程每年完成多少个？")
+    a = assistant.ask("种苗花卉基地呢？", first.session_id)
+    assert a.standalone.startswith("种苗花卉基地（")  # carried: the previous question is context
+    assert a.answer.startswith("种苗花卉基地建设工程")  # not the previous question's line
