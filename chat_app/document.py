@@ -8,7 +8,7 @@ import re
 from dataclasses import dataclass, replace
 
 from chat_app.checks import Check, DirectiveCheck, ForeignPlaceCheck, PremiseCheck, SupportCheck
-from chat_app.guards import tagged, topic_words
+from chat_app.guards import names_topic
 from chat_app.lists import StructuredAnswerer
 from chat_app.overview import SectionOverview
 from chat_app.parts import answer_parts, split_parts
@@ -21,8 +21,6 @@ from ingest.meta import plan_number, region_names, short_name
 from ingest.schema import Hit
 from retriever.factory import RetrieverSet
 
-NOUN_TAGS = ("vn", "eng")  # jieba: verbal nouns (建设, 改造) and Latin words (GDP, 5G) name things too
-QUOTED_NAME_RE = re.compile(r"“[^”]{2,}”")
 NOT_MENTIONED = "抱歉，规划中未提及这方面的内容。"
 RELATED_TAIL = "以下是规划中与此最相关的原文："
 SUGGESTIONS = 3  # nearest sections offered after a refusal
@@ -158,13 +156,7 @@ class PlanDocument:
         return Drafted(replace(base, notes=(decision.note,)), tuple(hits))
 
     def topical(self, question: str) -> bool:
-        """The question names a thing of its own: a rarer word of this plan that jieba tags as a noun.
-        "以后每年能涨多少？" (时间词 + 动词) and "2020年完成值呢？" name none, so they ask about the last topic."""
-        if QUOTED_NAME_RE.search(question):
-            return True  # “三无”, “六新”: Chinese typography quotes a name
-        topics = topic_words(question, self.retrievers.bm25)
-        nouns = [w for w, flag in tagged(question) if len(w) > 1 and (flag[0] == "n" or flag in NOUN_TAGS)]
-        return any(t in w or w in t for t in topics for w in nouns)
+        return names_topic(question, self.retrievers.bm25)
 
     def strength(self, standalone: str) -> float:
         """The question's closeness to this document's best sentence: one embedding model for all

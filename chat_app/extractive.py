@@ -11,7 +11,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 
 from chat_app.followups import CARRIED_RE
-from chat_app.guards import gives_figure
+from chat_app.guards import gives_figure, names_topic
 from chat_app.indicators import gives_figure_for, render_row
 from chat_app.lexicon import ASKED_DETAILS, FIGURE_DETAIL_NAMES
 from chat_app.schema import Answer, Citation
@@ -112,7 +112,9 @@ class ExtractiveAnswerer:
         words beats one that only matches an expansion."""
         core, previous = carried_core(question)
         own = self.tokenizer.tokens(core)
-        out = {t: CARRIED_WEIGHT * self.idf.get(t, 0.5) for t in self.tokenizer.tokens(previous)}
+        # "以后每年能涨多少（城里人收入…）" names nothing itself: the carried question's topic is its topic
+        carried = CARRIED_WEIGHT if previous and names_topic(core, self.bm25) else 1.0
+        out = {t: carried * self.idf.get(t, 0.5) for t in self.tokenizer.tokens(previous)}
         out.update({t: EXPANSION_WEIGHT * self.idf.get(t, 0.5) for t in self.tokenizer.query_tokens(core)})
         out.update({t: self.idf.get(t, 0.5) for t in own})
         return out

@@ -13,14 +13,15 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from chat_app.lexicon import CONTRAST_PAIRS
+from chat_app.lexicon import CONTRAST_PAIRS, QUESTION_CHARS
 
 FOLLOWUP_RE = re.compile(r"^(那|那么|还有|另外|这个|那个|它|其|该|此|具体|什么时候|啥时候|啥时|多少|哪些|有哪些|然后)")
 # "生物医药制药产业呢？" — a short "and X?" names a new subject for the previous question
 ABOUT_RE = re.compile(r"^[^？?，,。]{2,14}呢[？?。！!]*$")
 # "还有呢", "还有别的吗", "其他的呢": more of the same (general phrasing)
 MORE_RE = re.compile(r"^(?:还有|另外|其他|其它|别的|更多)+(?:的|些|项目|内容)?[呢吗没不？?。！!]*$")
-LEAD_WORD_RE = re.compile(r"^(那么|那|还有|另外|然后)")
+# "那" opens a follow-up ("那农村呢"), but 那边/那里/那儿/那块/那个/那些 are where or what it points at.
+LEAD_WORD_RE = re.compile(r"^(那么|那(?![边里儿块个些])|还有|另外|然后)")
 SHORT = 8  # characters: a question this short leans on the previous one
 CARRIED_RE = re.compile(r"^[^（]{1,24}（(.{8,})）$")  # "core（previous question）", as resolve() writes it
 
@@ -78,8 +79,8 @@ def substitute(core: str, previous: str) -> str | None:
     a sibling of something in the previous question (same ending: 镇, 产业, 绿化工程), so swap it in."""
     for n in range(min(len(core) - 1, 4), 0, -1):
         ending = core[-n:]
-        if n == 1 and ending not in CATEGORY_CHARS:
-            continue
+        if n == 1 and ending not in CATEGORY_CHARS or QUESTION_CHARS & set(ending) or "多少" in ending:
+            continue  # "…涨多少" shares its question word with the previous question, not a sibling
         end = previous.find(ending)
         if end < 0:
             continue

@@ -31,6 +31,10 @@ PLACE_TAGS = ("ns", "nr", "nz")
 MIN_REQUEST_TOKENS = 2  # a request judged on its own names an action and a thing
 
 
+NOUN_TAGS = ("vn", "eng", "s")  # jieba: verbal nouns (建设), Latin words (GDP, 5G) and place words (村里) name things too
+QUOTED_NAME_RE = re.compile(r"“[^”]{2,}”")  # Chinese typography quotes a name
+
+
 @lru_cache(maxsize=TAGGED_CACHE)
 def tagged(text: str) -> tuple[tuple[str, str], ...]:
     """jieba's part-of-speech tags (~2 ms a question): the place and request checks both read them, once."""
@@ -152,6 +156,16 @@ def topic_words(question: str, bm25: BM25Retriever, expand: bool = False) -> set
     words = tok.query_tokens(question) if expand else tok.tokens(question)
     return {t for t in words if len(t) > 1 and t not in QUESTION_SCAFFOLD and idf.get(t, TOPIC_IDF) >= TOPIC_IDF
             and not QUESTION_CHARS & set(t)}
+
+
+def names_topic(question: str, bm25: BM25Retriever) -> bool:
+    """The question names a thing of its own: a rarer word of the plan that jieba tags as a noun, or a
+    quoted name (“三无”). "以后每年能涨多少？" (time words, verbs) and "2020年完成值呢？" name none."""
+    if QUOTED_NAME_RE.search(question):
+        return True
+    topics = topic_words(question, bm25)
+    nouns = [w for w, flag in tagged(question) if len(w) > 1 and (flag[0] == "n" or flag in NOUN_TAGS)]
+    return any(t in w or w in t for t in topics for w in nouns)
 
 
 def gives_figure(unit: re.Pattern[str], text: str, in_name: bool = True) -> bool:

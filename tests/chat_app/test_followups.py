@@ -39,3 +39,15 @@ def test_the_plan_decides_what_names_a_topic(assistant):
     assert not doc.topical("往后这几年每年打算增长多少？")  # time words and verbs only
     assert not doc.topical("2021年完成值是多少？")
     assert doc.topical("新建幼儿园有几所？") and doc.topical("“三无”是哪三个？")
+
+
+def test_a_sibling_is_swapped_in_but_a_shared_question_word_is_not():
+    from chat_app.followups import substitute
+
+    assert substitute("蒲州镇", "卿头镇以后要发展成个啥样") == "蒲州镇以后要发展成个啥样"
+    assert substitute("以后每年能涨多少", "城里人一年人均挣多少") is None
+
+
+def test_那边_points_at_a_place_it_is_not_the_opening_那():
+    r = resolve("那边还办啥活动不？", [turn("伍姓湖以后水面有多大")])
+    assert r.standalone.startswith("那边还办啥活动不（")
