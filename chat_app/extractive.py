@@ -212,6 +212,7 @@ class ExtractiveAnswerer:
         if is_list and best.chunk.kind == "box_item" and len(best.chunk.text) <= 400:
             # a project question is answered by the whole item, not a fragment of it
             picked = [Candidate(best.chunk.text, best.chunk, best.score)]
+        picked = without_lone_headings(picked)
         picked = [self.with_body(c, picked) for c in picked]
         # a table row re-read for this question: the asked year's figure first
         picked = [replace(c, text=render_row(c.chunk, ask.years)) if c.chunk.kind == "table_row" else c
@@ -254,6 +255,25 @@ class ExtractiveAnswerer:
                 break
             lo, hi = min(lo, k), max(hi, k)
         return "".join(clauses[lo:hi + 1]).rstrip("，；：,;:")
+
+def is_heading(c: Candidate) -> bool:
+    return bool(c.chunk.group) and c.text.strip("—-－ 。") == c.chunk.group.strip("—-－ 。")
+
+
+def without_lone_headings(picked: list[Candidate]) -> list[Candidate]:
+    """"东南亚文化风情园项目。[1]该项目拟占地…[1]": a heading picked beside a sentence of its own chunk gives
+    its place to that sentence (which the heading then opens, see named_subject), so the first sentence says
+    something."""
+    out: list[Candidate] = []
+    for c in picked:
+        body = next((p for p in picked if p is not c and p.chunk.id == c.chunk.id), None) if is_heading(c) else None
+        if body is None:
+            if c not in out:
+                out.append(c)
+        elif body not in out:
+            out.append(body)
+    return out
+
 
 def headed(c: Candidate) -> Candidate:
     """"航天科技产业。北京光府…" → "航天科技产业：北京光府…": a heading and what it heads read as one sentence,

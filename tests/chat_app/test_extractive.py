@@ -61,7 +61,8 @@ def test_figure_question_is_not_answered_with_a_section_list(assistant):
 
 def test_a_heading_is_answered_with_what_follows_it(assistant):
     a = assistant.ask("规划怎么推动水资源节约利用？")
-    assert a.answer.startswith("推动水资源节约利用。") and "用黄河客水替换地下水" in a.answer
+    first = a.answer.split("[1]")[0]  # the heading opens the sentences it heads
+    assert first.startswith("推动水资源节约利用") and "用黄河客水替换地下水" in first
 
 
 def test_a_box_items_heading_and_its_content_read_as_one_first_sentence(assistant):
@@ -83,3 +84,14 @@ def test_a_row_without_the_asked_years_figure_does_not_lead(assistant):
     a = assistant.ask("2025年粮食的产量要达到多少？")
     assert "总产达到4亿公斤以上" in a.answer
     assert not a.answer.startswith("专栏2中，粮食综合生产能力")  # its 2025 cell reads 完成下达任务
+
+
+def test_a_heading_picked_beside_its_own_sentence_gives_way_to_it():
+    from chat_app.extractive import Candidate, without_lone_headings
+    from ingest.schema import Chunk
+
+    item = Chunk("b1", "box_item", "第五章", "第一节", "风情园项目。该项目拟占地 600 亩。", group="风情园项目。")
+    other = Chunk("p1", "paragraph", "第五章", "第一节", "实施风情园项目。")
+    heading, body = Candidate("风情园项目。", item, 3.0), Candidate("该项目拟占地 600 亩。", item, 2.0)
+    picked = without_lone_headings([heading, Candidate("实施风情园项目。", other, 2.5), body])
+    assert [c.text for c in picked] == ["该项目拟占地 600 亩。", "实施风情园项目。"]
