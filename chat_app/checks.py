@@ -10,8 +10,8 @@ from abc import ABC, abstractmethod
 
 from chat_app.extractive import pieces_of
 from chat_app.guards import (directive_clauses, foreign_places, invented_quote, is_injection, negative_premise,
-                             other_plans, topic_words, unknown_nouns)
-from chat_app.lexicon import DICTATION_RE, MISUSE_REPLY
+                             other_plans, stated_figures, topic_words, unknown_nouns)
+from chat_app.lexicon import CLAIMED_FIGURE_RE, DICTATION_RE, FIGURE_ASK_RE, MISUSE_REPLY
 from chat_app.query import understand
 from chat_app.schema import Decision, Query, echo
 from chat_app.signals import Evidence, compute, gather
@@ -19,6 +19,7 @@ from chat_app.support import SupportModel
 from retriever.factory import RetrieverSet
 
 PREMISE_DEPTH = 5  # top passages searched for the claimed verb
+FIGURE_LEAD = "规划中并没有这个数字，这个说法与规划原文不符。规划原文是："
 
 
 class Check(ABC):
@@ -116,8 +117,12 @@ class PremiseCheck(Check):
     def __init__(self, retrievers: RetrieverSet, plan_text: str) -> None:
         self.bm25 = retrievers.bm25
         self.plan_text = plan_text
+        self.sentences = [s for c in retrievers.chunks for s in pieces_of(c) if CLAIMED_FIGURE_RE.search(s)]
 
     def decide(self, query: Query, evidence: Evidence) -> Decision | None:
+        figure = self.misquoted_figure(query.raw, evidence)
+        if figure:  # the claimed number is not echoed: an answer carries no figure its citations lack
+            return Decision("related", f"figure not in the plan: {figure}", self.name, FIGURE_LEAD)
         claim = invented_quote(query.raw, self.plan_text)
         if not claim:
             verb = negative_premise(query.raw)
@@ -126,6 +131,29 @@ class PremiseCheck(Check):
             return None
         lead = f"规划中并没有“{echo(claim.strip('“”'))}”的提法，这个说法与规划原文不符。规划原文是："
         return Decision("related", f"claim not in the evidence: {claim}", self.name, lead)
+
+    def misquoted_figure(self, question: str, evidence: Evidence) -> str:
+        """"听说GDP要到500个亿" when the plan's sentences on that topic give other figures in that unit and
+        nowhere give 500 亿元 next to the topic: the figure claimed, or ''. A question that asks for a
+        figure (多少, 几个) is asking, not claiming."""
+        claims = stated_figures(question)
+        if not claims or FIGURE_ASK_RE.search(question):
+            return ""
+        bare = CLAIMED_FIGURE_RE.sub(" ", question)
+        topic = {t for t in topic_words(bare, self.bm25, expand=True) if not t.isdigit()}
+        tok = self.bm25.tokenizer
+        about = [s for h in evidence.hits[:PREMISE_DEPTH] for s in pieces_of(h.chunk) if topic & set(tok.tokens(s))]
+        for value, unit, written in claims:
+            same_unit = [v for s in about for v, u, _ in stated_figures(s) if u == unit]
+            if same_unit and value not in same_unit and not self.anywhere(value, unit, topic):
+                return written
+        return ""
+
+    def anywhere(self, value: float, unit: str, topic: set[str]) -> bool:
+        """The plan gives this figure next to a topic word somewhere, if not in the top passages."""
+        tok = self.bm25.tokenizer
+        return any(topic & set(tok.tokens(s)) for s in self.sentences
+                   if any(v == value and u == unit for v, u, _ in stated_figures(s)))
 
     def stated(self, question: str, verb: str, evidence: Evidence) -> bool:
         """"不得" somewhere in the plan does not make "评估不得引入第三方" true: the verb and a topic

@@ -9,6 +9,7 @@ from dataclasses import dataclass, replace
 
 from chat_app.checks import Check, DirectiveCheck, ForeignPlaceCheck, PremiseCheck, SupportCheck
 from chat_app.guards import names_topic
+from chat_app.lexicon import CLAIMED_FIGURE_RE
 from chat_app.lists import StructuredAnswerer
 from chat_app.overview import SectionOverview
 from chat_app.parts import answer_parts, split_parts
@@ -143,8 +144,8 @@ class PlanDocument:
         hits = list(evidence.hits)
         if decision.support == "none":
             return Drafted(refusal(q, hits, decision))
-        # a corrected claim is answered without its "为什么/听说": what the plan does say about the topic
-        premise = decision.reason == "false_premise" and NEGATIVE_VERB_STRIP.sub("", standalone)
+        # a corrected claim is answered without its "为什么/听说" and its figure: what the plan does say
+        premise = decision.reason == "false_premise" and CLAIMED_FIGURE_RE.sub("", NEGATIVE_VERB_STRIP.sub("", standalone))
         base = replace(self._compose(premise or standalone, hits, structural, [] if premise else parts),
                        question=q)
         if decision.support == "related":

@@ -12,8 +12,8 @@ from functools import lru_cache
 
 import numpy as np
 
-from chat_app.lexicon import (ASKED_DETAILS, CLAIM_RE, CLAUSE_RE, DIRECTIVE_RE, EXPLAIN_RE, FIGURE_DETAIL_NAMES,
-                              INJECTION_RE, NEGATIVE_PREMISE_RE, OWN_PLAN_RE, PLACE_SUFFIXES, PROMISE_RE, QUESTION_CHARS,
+from chat_app.lexicon import (ASKED_DETAILS, CLAIM_RE, CLAIMED_FIGURE_RE, CLAIMED_UNITS, CLAUSE_RE, DIRECTIVE_RE,
+                              EXPLAIN_RE, FIGURE_DETAIL_NAMES, INJECTION_RE, NEGATIVE_PREMISE_RE, OWN_PLAN_RE, PLACE_SUFFIXES, PROMISE_RE, QUESTION_CHARS,
                               QUESTION_SCAFFOLD, QUOTE_RE, TABLE_QUESTION_RE, UNIT_WORDS, WHY_RE)
 from ingest.schema import Chunk
 from retriever.bm25 import BM25Retriever
@@ -156,6 +156,11 @@ def topic_words(question: str, bm25: BM25Retriever, expand: bool = False) -> set
     words = tok.query_tokens(question) if expand else tok.tokens(question)
     return {t for t in words if len(t) > 1 and t not in QUESTION_SCAFFOLD and idf.get(t, TOPIC_IDF) >= TOPIC_IDF
             and not QUESTION_CHARS & set(t)}
+
+
+def stated_figures(text: str) -> list[tuple[float, str, str]]:
+    """(value, unit compared in, as written) for every figure with a unit ("250 亿元左右" → 250, 亿元)."""
+    return [(float(m.group(1)), CLAIMED_UNITS[m.group(2)], m.group(0)) for m in CLAIMED_FIGURE_RE.finditer(text)]
 
 
 def names_topic(question: str, bm25: BM25Retriever) -> bool:

@@ -161,6 +161,18 @@ RESULT_COMPLEMENTS = "了掉平走光给除"
 NEGATIVE_PREMISE_RE = re.compile(
     "(" + "|".join(sorted(NEGATIVE_VERBS.split(), key=len, reverse=True))
     + f"|[{DESTRUCTIVE_STEMS}][{RESULT_COMPLEMENTS}])")
+# Figures a question can state as the plan's ("GDP要到500个亿", "建50万亩"): a number and one of the units
+# the plan itself writes, each mapped to the unit it is compared in (个亿 = 亿元 in speech, 名 = 人, ％ = %).
+# Source: the plan's units (grep of the plan text) and the colloquial 个亿.
+CLAIMED_UNITS: dict[str, str] = {
+    "亿美元": "亿美元", "万美元": "万美元", "个亿": "亿元", "亿元": "亿元", "亿": "亿元", "万元": "万元",
+    "万亩": "万亩", "亩": "亩", "平方千米": "平方千米", "平方公里": "平方千米", "公里": "公里",
+    "万吨": "万吨", "万人次": "万人次", "万人": "万人", "名": "人", "人": "人", "个百分点": "个百分点",
+    "%": "%", "％": "%", "所": "所", "家": "家", "座": "座", "项": "项", "公斤": "公斤", "立方米": "立方米",
+}
+# "专栏13所列…" and "表1" number boxes and tables, not figures.
+CLAIMED_FIGURE_RE = re.compile(r"(?<![\d.])(?<!专栏)(?<!专栏 )(?<!表)(?<!第)(\d+(?:\.\d+)?)\s*("
+                               + "|".join(sorted(map(re.escape, CLAIMED_UNITS), key=len, reverse=True)) + ")")
 # Markers that a question asserts a claim rather than asking openly (general usage).
 CLAIM_RE = re.compile(r"要|将|把|会|了|已经|决定|规定|明确|提出|定为|定位|说")
 WHY_RE = re.compile(r"为什么|为何|为啥|凭什么|理由|原因|考虑|依据|听说|据说|真的假的|是不是|规划说|规划里说|说是")

@@ -62,3 +62,30 @@ def test_broad_plan_questions_are_answered_and_everyday_ones_refused(assistant):
         assert not assistant.ask(q).refused, q
     for q in ("俺血压高吃啥药好？", "社保卡丢了去哪补办？", "明天永济下雨不"):
         assert assistant.ask(q).refused, q
+
+
+def test_a_misquoted_figure_is_corrected_without_echoing_it(assistant):
+    a = assistant.ask("听说全市蔬菜种植总面积要扩大到30万亩？")
+    assert a.support == "related" and a.answer.startswith("规划中并没有这个数字")
+    assert "30万亩" not in a.answer and "9 万亩" in a.answer
+
+
+def test_a_figure_the_plan_gives_or_a_figure_asked_for_is_not_a_false_claim(assistant):
+    for q in ("蔬菜种植总面积稳定在9万亩是到哪一年？", "蔬菜种植总面积要到多少万亩？"):
+        a = assistant.ask(q)
+        assert "并没有这个数字" not in a.answer, q
+
+
+def test_the_figure_check_passes_every_answerable_evaluation_question(assistant):
+    """Eval questions are read here only to prove the check does not fire on ordinary questions."""
+    from chat_app.query import understand
+    from eval.data import SPLITS, load_questions
+
+    doc = assistant.default
+    flagged = []
+    for sp in SPLITS:
+        for q in load_questions(sp):
+            if q.answerable and doc.premise.misquoted_figure(q.question, doc.evidence(
+                    understand(q.question, q.question, doc.retrievers.bm25, frozenset()))):
+                flagged.append(q.id)
+    assert flagged == []
