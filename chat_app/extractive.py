@@ -10,24 +10,18 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 
-from chat_app.followups import CARRIED_RE
-from chat_app.guards import gives_figure, names_topic
+from chat_app.ask import KIND_MIN, Ask, carried_core, items_of_kind
+from chat_app.guards import names_topic
 from chat_app.indicators import gives_figure_for, render_row
-from chat_app.lexicon import ASKED_DETAILS, FIGURE_DETAIL_NAMES
 from chat_app.schema import Answer, Citation
 from ingest.chunker import sentences
 from ingest.schema import Chunk, Hit
 from retriever.bm25 import BM25Retriever
 
-FIGURE_RE = re.compile(r"多少|几个|几项|几所|几条|几成|百分之|比例|比重|目标值|完成值|指标|增长|增速|规模|数量|面积|多长|多大|多高|达到|\d")
-LIST_RE = re.compile(r"哪些|哪几|都是啥|都是哪|都有啥|哪[二两三四五六七八九十\d]|有啥|包括|包含|都有|分别是|具体指|列出|清单|项目")
-YEAR_RE = re.compile(r"(?<!\d)(20[1-3]\d|2[0-9](?=年))(?!\d)")  # 2015 (表1) to the 2035 goals
-COUNT_RE = re.compile(r"(?:哪|这)?([二两三四五六七八九十]|\d+)\s*(?:个|大|条|项|种|类|型|新|强|所|座|家|方面|板块|基地|集群)")
-CN_DIGITS = {"二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9, "十": 10}
-ENUMERATION_MIN = 4  # four named things make a list that answers "哪些" (3 tried on the tuning sets: no gain)
 # "到2025年…多少" and a row whose 2025 cell is "完成下达任务" (or that has no 2025 column): the row names
 # the indicator but not the asked figure; a body sentence stating it should lead (tuning sets: see RESULTS.md).
 ROW_WITHOUT_FIGURE = 0.4
+LIST_BUDGET = 320  # characters a list answer may run to
 MULTI_RE = re.compile(r"分别|两部分|还是|前前后后|各自|以及|[？?].+[？?]")
 MULTI_FLOOR = 0.4  # of the best score: a weaker sentence from the other section still beats a third from the same
 LEAD_MAX = 16  # a sentence this short that opens a chunk is a heading
@@ -39,11 +33,6 @@ MAX_CHARS = 200
 CARRIED_WEIGHT = 0.2  # the previous question's words in a carried follow-up: context, not the ask. Tuning dialogues
 # (dialogues, dialogues_dev6) 0.7 → 0.789/0.875, 0.5 → 0.807/0.875, 0.3 → 0.817/0.893, 0.2 → 0.835/0.893, 0.15 → 0.835/0.911, 0 → 0.826/0.893.
 EXPANSION_WEIGHT = 0.7  # dev-tuned (1.0, 0.7, 0.5 tried): see weights()
-# "占到多少" wants a share: with the units the refusal guard knows, what a figure question asks for.
-MEASURES = "所家项条座处户台个批"
-ASKED_UNITS = tuple((ask, unit) for name, ask, unit in ASKED_DETAILS if name in FIGURE_DETAIL_NAMES) + (
-    (re.compile(r"百分之|多少%|比例|比重|占比|占到|占多少|率"), re.compile(r"\d\s*(?:%|％|个百分点)|（%）")),
-) + tuple((re.compile(rf"(?:几|多少){m}"), re.compile(rf"\d\s*{m}")) for m in MEASURES)  # "新盖几所" → "20所"
 MODE = "extractive"
 # How much the question's closeness to a sentence (e5 cosine, min-max scaled over the candidates)
 # multiplies its word score. Tuned on the tuning sets (0, 0.5, 1, 2 tried) for key facts in the first
@@ -55,37 +44,6 @@ HEADING_ONLY = 0.5
 SUBJECT_MAX = 20
 QUOTE_MAX = 300  # a citation quotes its whole chunk up to this length  # longer lead phrases are sentences, not names
 SentenceSims = Callable[[str, Sequence[str]], list[tuple[str, str, float]]]
-
-
-@dataclass(frozen=True)
-class Ask:
-    """What kind of answer the question wants, read once from its wording."""
-    figure: bool
-    is_list: bool
-    wanted: int
-    units: tuple[re.Pattern[str], ...]
-    years: frozenset[str]
-
-    @classmethod
-    def of(cls, question: str) -> Ask:
-        question = carried_core(question)[0]  # "在哪建（体育中心有几个场馆）" asks where, not how many
-        return cls(bool(FIGURE_RE.search(question)), bool(LIST_RE.search(question)), asked_count(question),
-                   tuple(unit for ask, unit in ASKED_UNITS if ask.search(question)),
-                   frozenset(("20" + y if len(y) == 2 else y) for y in YEAR_RE.findall(question)))
-
-    def boost(self, s: str, score: float) -> float:
-        if self.figure and re.search(r"\d", s):
-            score *= 1.3
-        if any(gives_figure(u, s) for u in self.units):
-            score *= 1.3  # "多长" → a figure in 公里, not the number of projects
-        items = enumerated(s)
-        if self.is_list and items >= ENUMERATION_MIN:
-            score *= 1.2  # an enumeration is what a "哪些" question wants
-        if self.years and any(y in s for y in self.years):
-            score *= 1.3  # "到2025年…达到多少": the target, not the 2020 baseline
-        if self.wanted and items >= self.wanted:
-            score *= 1.3  # "哪四个集群": a sentence listing at least four things
-        return score
 
 
 @dataclass(frozen=True)
@@ -182,10 +140,14 @@ class ExtractiveAnswerer:
         cands = self._ranked(question, hits, ask, weights)
         if not cands:
             return []
-        is_list = ask.is_list
+        spread = self.spread(ask, cands)
+        return self.finish(spread or self.gather(question, cands, ask, weights), ask)
+
+    def gather(self, question: str, cands: list[Candidate], ask: Ask, weights: dict[str, float]) -> list[Candidate]:
+        """The best sentence and up to two more that score close to it, within the length budget."""
         best = cands[0]
         limit = 3
-        budget = 320 if is_list else MAX_CHARS
+        budget = LIST_BUDGET if ask.is_list else MAX_CHARS
         if len(best.text) > budget and best.chunk.kind == "paragraph":
             best = replace(best, text=self.trim(best.text, weights, ask, budget) or best.text)
         picked = [best]
@@ -209,9 +171,24 @@ class ExtractiveAnswerer:
                     continue
             picked.append(c)
             used += len(c.text)
-        if is_list and best.chunk.kind == "box_item" and len(best.chunk.text) <= 400:
+        if ask.is_list and best.chunk.kind == "box_item" and len(best.chunk.text) <= 400:
             # a project question is answered by the whole item, not a fragment of it
             picked = [Candidate(best.chunk.text, best.chunk, best.score)]
+        return picked
+
+    def spread(self, ask: Ask, cands: list[Candidate]) -> list[Candidate] | None:
+        """"要打造哪几个功能圈": the plan names one per sentence ("…打造西部时尚运动圈。…打造东部医疗康养圈。");
+        the sentences of the best chunk that each name an item of the asked kind, in the plan's order."""
+        if not ask.kind or items_of_kind(cands[0].text, ask.kind) >= KIND_MIN:
+            return None  # one sentence lists them already
+        chunk = cands[0].chunk
+        named = [c for c in cands if c.chunk.id == chunk.id and items_of_kind(c.text, ask.kind)]
+        if len(named) < max(KIND_MIN, ask.wanted) or sum(len(c.text) for c in named) > LIST_BUDGET:
+            return None
+        return sorted(named, key=lambda c: chunk.text.find(c.text))
+
+    def finish(self, picked: list[Candidate], ask: Ask) -> list[Candidate]:
+        """Headings joined to what they head, rows re-read for the asked year, the subject named."""
         picked = without_lone_headings(picked)
         picked = [self.with_body(c, picked) for c in picked]
         # a table row re-read for this question: the asked year's figure first
@@ -292,28 +269,6 @@ def named_subject(c: Candidate) -> Candidate:
             or (re.search(r"\d", subject) and subject not in c.chunk.text)):  # no figure from outside the chunk
         return c
     return replace(c, text=f"{subject}：{c.text}")
-
-
-def carried_core(question: str) -> tuple[str, str]:
-    """"普救寺（五老峰以后要弄啥新耍的）" → ("普救寺", "五老峰以后要弄啥新耍的"): a carried follow-up
-    (chat_app/followups.py) asks its own core about the previous question's topic."""
-    m = CARRIED_RE.match(question)
-    return (question[:m.start(1) - 1], m.group(1)) if m else (question, "")
-
-
-def enumerated(s: str) -> int:
-    """How many things a sentence lists: items joined by 、 ("南风百货、百货大楼、供销大楼") or written as
-    adjacent quoted names ("“永济葡萄”“永济冬枣”"), the plan's two ways of enumerating."""
-    return s.count("、") + s.count("”“") + 1
-
-
-def asked_count(question: str) -> int:
-    """"八大农业优势基地包括哪些" → 8: how many items the question expects (0 = not said)."""
-    m = COUNT_RE.search(question)
-    if not m:
-        return 0
-    n = m.group(1)
-    return int(n) if n.isdigit() and int(n) <= 20 else CN_DIGITS.get(n, 0)
 
 
 def pieces_of(chunk: Chunk) -> list[str]:

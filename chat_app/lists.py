@@ -9,7 +9,8 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
-from chat_app.extractive import LIST_RE, MODE, ExtractiveAnswerer, SentenceSims, asked_count, compose
+from chat_app.ask import LIST_RE, asked_count
+from chat_app.extractive import MODE, ExtractiveAnswerer, SentenceSims, compose
 from chat_app.schema import Answer
 from ingest.schema import Chunk, Hit
 from retriever.bm25 import BM25Retriever

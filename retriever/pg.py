@@ -22,7 +22,7 @@ from dataclasses import replace
 import numpy as np
 
 from ingest.schema import Hit
-from retriever.base import ScoringRetriever, rrf
+from retriever.base import ScoringRetriever
 from retriever.bm25 import BM25Retriever
 from retriever.dense import DenseRetriever
 from retriever.hybrid import HybridRetriever

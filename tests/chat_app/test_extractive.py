@@ -1,5 +1,5 @@
 """The extractive answerer's own choices: which words count, how long sentences are cut, which lists."""
-from chat_app.extractive import Ask
+from chat_app.ask import Ask
 
 
 def test_the_askers_own_words_outweigh_colloquial_expansions(assistant):
@@ -73,7 +73,7 @@ def test_a_box_items_heading_and_its_content_read_as_one_first_sentence(assistan
 
 
 def test_quoted_names_side_by_side_count_as_an_enumeration():
-    from chat_app.extractive import enumerated
+    from chat_app.ask import enumerated
 
     assert enumerated("打造“永济葡萄”“永济冬枣”“永济芦笋”等品牌") == 3
     assert enumerated("南风百货、百货大楼、供销大楼等") == 3
@@ -95,3 +95,18 @@ def test_a_heading_picked_beside_its_own_sentence_gives_way_to_it():
     heading, body = Candidate("风情园项目。", item, 3.0), Candidate("该项目拟占地 600 亩。", item, 2.0)
     picked = without_lone_headings([heading, Candidate("实施风情园项目。", other, 2.5), body])
     assert [c.text for c in picked] == ["该项目拟占地 600 亩。", "实施风情园项目。"]
+
+
+def test_a_list_question_names_the_kind_of_item_it_wants():
+    from chat_app.ask import asked_kind, items_of_kind
+
+    assert asked_kind("全市要建哪几个产业园？") == "园" and asked_kind("都办些啥节？") == "节"
+    assert asked_kind("这个镇要弄成啥样的镇？") == ""  # a bare 啥 asks what kind, not for a list
+    assert asked_kind("开发区有哪些项目？") == ""  # 项目 names no kind; the plan's lists answer it
+    assert items_of_kind("打造西部运动圈、东部康养圈和北部物流圈。", "圈") == 2
+
+
+def test_items_named_one_per_sentence_are_gathered_from_their_paragraph(assistant):
+    a = assistant.ask("围绕“142”功能布局，城区要打造哪几个圈？")
+    for ring in ("西部时尚运动圈", "东部医疗康养圈", "北部农贸物流圈"):
+        assert ring in a.answer
