@@ -11,7 +11,10 @@ from collections.abc import Sequence
 
 from chat_app.ask import LIST_RE, asked_count
 from chat_app.extractive import MODE, ExtractiveAnswerer, SentenceSims, compose
+from chat_app.guards import topic_words
+from chat_app.lexicon import BROAD_RE, QUESTION_CHARS, QUESTION_SCAFFOLD
 from chat_app.schema import Answer
+from ingest.chunker import sentences
 from ingest.schema import Chunk, Hit
 from retriever.bm25 import BM25Retriever
 
@@ -29,6 +32,11 @@ FIGURE_ASK_RE = re.compile(r"多少|几成|百分之")
 LEAD_MAX_CHARS = 30  # a paragraph's lead phrase, not a whole sentence
 GROUP_MIN_CHARS = 4  # "新基建" is too generic to name one line of a box; "机电制造产业" is not
 GROUP_ENDINGS = re.compile(r"(产业|工程|项目|行业|板块)$")
+BROAD_MAX_TOPICS = 2  # "交通方面", "年轻人就业": one or two things named
+BROAD_FILLERS = frozenset("方面 这块 那块 领域 上面 问题 事情 以后 将来 规划".split())  # "X方面/X这块": mark the topic
+BROAD_SECTIONS = 3  # sections of the top hits searched for headings on the topic
+BROAD_MAX_LEADS = 5  # more headings than this name the word in passing, not the topic
+BROAD_CHARS = 300  # a phone screen
 
 
 class StructuredAnswerer(ExtractiveAnswerer):
@@ -54,7 +62,39 @@ class StructuredAnswerer(ExtractiveAnswerer):
     def listed(self, question: str, hits: Sequence[Hit], whole_box: bool = True) -> Answer | None:
         boxed = self.whole_box(question) if whole_box else None
         return (boxed or self.group_items(question) or self.section_list(question, hits)
-                or self.place_items(question, hits))
+                or self.place_items(question, hits) or self.broad(question, hits))
+
+    def broad(self, question: str, hits: Sequence[Hit]) -> Answer | None:
+        """"就业方面有啥政策": the plan's own headings on the topic in the sections retrieval found
+        (突出做好重点群体就业工作；支持灵活就业和新业态创业就业；…), each with its first sentence."""
+        if not BROAD_RE.search(question) or FIGURE_ASK_RE.search(question) or not hits:
+            return None
+        tok = self.tokenizer
+        stripped = BROAD_RE.sub(" ", question)
+        own = {t for t in tok.tokens(stripped) if len(t) > 1 and t not in QUESTION_SCAFFOLD
+               and t not in BROAD_FILLERS and not QUESTION_CHARS & set(t)}
+        own = {t for t in own if not any(t != o and t in o for o in own)}  # "环境保护", not also "环境"
+        if not own or len(own) > BROAD_MAX_TOPICS:
+            return None  # a question naming several things is specific, whatever its wording
+        # the heading must name the question's most specific word the plan uses ("环境保护", not "环境");
+        # a word the plan lacks ("看病") is matched through its colloquial expansions (医疗卫生)
+        known = sorted((t for t in own if t in self.idf), key=len, reverse=True)
+        topic = set(known[:1]) or topic_words(stripped, self.bm25, expand=True)
+        sections = list(dict.fromkeys((h.chunk.chapter, h.chunk.section) for h in hits[:BROAD_SECTIONS]))
+        leads = [(lead.strip("—-－ 。"), c) for key in sections
+                 for lead, c in first_by_lead(self.by_section.get(key, []), LEAD_MAX_CHARS).items()
+                 if any(t in lead for t in topic)]
+        if not 1 <= len(leads) <= BROAD_MAX_LEADS:
+            return None
+        parts, used = [], 0
+        for lead, chunk in leads:
+            body = [s for s in sentences(chunk.text) if s.strip("。") != lead][:1 if len(leads) > 1 else 2]
+            text = f"{lead}：{''.join(body)}" if body else lead
+            if parts and used + len(text) > BROAD_CHARS:
+                break
+            parts.append((text, chunk))
+            used += len(text)
+        return compose(question, parts, MODE)
 
     def group_items(self, question: str) -> Answer | None:
         """"机电制造产业都有啥项目": the named line of a 专栏 with all its items (a long line is split over

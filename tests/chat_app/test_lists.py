@@ -41,3 +41,17 @@ def test_a_count_that_is_not_the_boxs_size_asks_for_part_of_it(assistant):
 
 def test_a_quoted_name_shared_by_many_box_titles_names_no_box(assistant):
     assert assistant.default.extractive.box_named("“十四五”期间有哪些项目？") is None
+
+
+def test_a_broad_question_is_answered_with_the_plans_headings_on_the_topic(assistant):
+    a = assistant.ask("就业这块有什么政策？")
+    for heading in ("突出做好重点群体就业工作", "支持灵活就业和新业态创业就业", "构建完善的就业创业服务体系"):
+        assert heading in a.answer
+    assert len(a.citations) == 3
+
+
+def test_a_broad_question_needs_a_heading_naming_its_most_specific_word(assistant):
+    doc = assistant.default
+    hits = doc.retriever.search("环境保护有啥规划？", 8)
+    assert doc.extractive.broad("环境保护有啥规划？", hits) is None  # 营商环境 is not 环境保护
+    assert doc.extractive.broad("就业岗位有多少个？", hits) is None  # a figure question is not broad
