@@ -66,26 +66,18 @@ class StructuredAnswerer(ExtractiveAnswerer):
 
     def broad(self, question: str, hits: Sequence[Hit]) -> Answer | None:
         """"就业方面有啥政策": the plan's own headings on the topic in the sections retrieval found
-        (突出做好重点群体就业工作；支持灵活就业和新业态创业就业；…), each with its first sentence."""
-        if not BROAD_RE.search(question) or FIGURE_ASK_RE.search(question) or not hits:
+        (突出做好重点群体就业工作；支持灵活就业和新业态创业就业；…), each with its first sentence; failing
+        those, a 专栏 whose title names the topic ("交通方面有啥打算" → 专栏3 重点交通项目), by its lines."""
+        topic = self.broad_topic(question) if hits else None
+        if not topic:
             return None
-        tok = self.tokenizer
-        stripped = BROAD_RE.sub(" ", question)
-        own = {t for t in tok.tokens(stripped) if len(t) > 1 and t not in QUESTION_SCAFFOLD
-               and t not in BROAD_FILLERS and not QUESTION_CHARS & set(t)}
-        own = {t for t in own if not any(t != o and t in o for o in own)}  # "环境保护", not also "环境"
-        if not own or len(own) > BROAD_MAX_TOPICS:
-            return None  # a question naming several things is specific, whatever its wording
-        # the heading must name the question's most specific word the plan uses ("环境保护", not "环境");
-        # a word the plan lacks ("看病") is matched through its colloquial expansions (医疗卫生)
-        known = sorted((t for t in own if t in self.idf), key=len, reverse=True)
-        topic = set(known[:1]) or topic_words(stripped, self.bm25, expand=True)
         sections = list(dict.fromkeys((h.chunk.chapter, h.chunk.section) for h in hits[:BROAD_SECTIONS]))
         leads = [(lead.strip("—-－ 。"), c) for key in sections
                  for lead, c in first_by_lead(self.by_section.get(key, []), LEAD_MAX_CHARS).items()
                  if any(t in lead for t in topic)]
         if not 1 <= len(leads) <= BROAD_MAX_LEADS:
-            return None
+            titles = [t for t in self.by_box if any(w in t for w in topic)]
+            return self.box_lines(question, titles[0], named=True) if len(titles) == 1 else None
         parts, used = [], 0
         for lead, chunk in leads:
             body = [s for s in sentences(chunk.text) if s.strip("。") != lead][:1 if len(leads) > 1 else 2]
@@ -95,6 +87,21 @@ class StructuredAnswerer(ExtractiveAnswerer):
             parts.append((text, chunk))
             used += len(text)
         return compose(question, parts, MODE)
+
+    def broad_topic(self, question: str) -> set[str]:
+        """What a broad question is about: its one or two content words, reduced to the most specific one
+        the plan uses ("环境保护", not "环境"); a word the plan lacks ("看病") through its colloquial
+        expansions (医疗卫生). Empty when the question is not broad."""
+        if not BROAD_RE.search(question) or FIGURE_ASK_RE.search(question):
+            return set()
+        stripped = BROAD_RE.sub(" ", question)
+        own = {t for t in self.tokenizer.tokens(stripped) if len(t) > 1 and t not in QUESTION_SCAFFOLD
+               and t not in BROAD_FILLERS and not QUESTION_CHARS & set(t)}
+        own = {t for t in own if not any(t != o and t in o for o in own)}
+        if not own or len(own) > BROAD_MAX_TOPICS:
+            return set()  # a question naming several things is specific, whatever its wording
+        known = sorted((t for t in own if t in self.idf), key=len, reverse=True)
+        return set(known[:1]) or topic_words(stripped, self.bm25, expand=True)
 
     def group_items(self, question: str) -> Answer | None:
         """"机电制造产业都有啥项目": the named line of a 专栏 with all its items (a long line is split over
@@ -180,11 +187,18 @@ class StructuredAnswerer(ExtractiveAnswerer):
             hits = [Hit(c, score, r, "box") for r, (score, _, c) in enumerate(matched[:3], 1) if score > 0]
             picked = self.pick(question, hits)
             return compose(question, [(c.text, c.chunk) for c in picked], MODE)
-        leads = first_by_lead(items)
-        if not leads or (not m and asked_count(question) not in (0, len(leads))):
+        if not m and asked_count(question) not in (0, len(first_by_lead(items))):
             return None  # "“六强五新”中的五个新兴产业": a part of the named box, which the body text lists
-        head = re.sub(r"\s+", "", title.split("：", 1)[0])
-        return compose(question, list(leads.items()), MODE, prefix=f"{head}包括：", joiner="；")
+        return self.box_lines(question, title)
+
+    def box_lines(self, question: str, title: str, named: bool = False) -> Answer | None:
+        """A box answered by its lines' lead phrases: "专栏3包括：公路建设项目；四好农村路建设工程；…"."""
+        leads = first_by_lead(self.by_box[title])
+        if not leads:
+            return None
+        head, _, name = re.sub(r"\s+", "", title).partition("：")
+        prefix = f"{head}（{name}）包括：" if named else f"{head}包括："
+        return compose(question, list(leads.items()), MODE, prefix=prefix, joiner="；")
 
 
     def box_named(self, question: str) -> str | None:
