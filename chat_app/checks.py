@@ -11,7 +11,7 @@ from abc import ABC, abstractmethod
 from chat_app.extractive import pieces_of
 from chat_app.guards import (directive_clauses, foreign_places, invented_quote, is_injection, negative_premise,
                              other_plans, stated_figures, topic_words, unknown_nouns)
-from chat_app.lexicon import CLAIMED_FIGURE_RE, DICTATION_RE, FIGURE_ASK_RE, MISUSE_REPLY
+from chat_app.lexicon import ADVICE_RE, CLAIMED_FIGURE_RE, DICTATION_RE, FIGURE_ASK_RE, MISUSE_REPLY
 from chat_app.query import understand
 from chat_app.schema import Decision, Query, echo
 from chat_app.signals import Evidence, compute, gather
@@ -52,6 +52,9 @@ class DirectiveCheck(Check):
         self.model = model
 
     def decide(self, query: Query, evidence: Evidence) -> Decision | None:
+        advice = ADVICE_RE.search(query.raw)
+        if advice:
+            return Decision("none", f"asks for money advice: {advice.group(0)}", "injection", MISUSE_REPLY)
         clauses, directives = directive_clauses(query.raw)
         for clause in directives:
             if DICTATION_RE.search(clause):

@@ -145,6 +145,11 @@ DICTATION_RE = re.compile(
     r"(写明|注明|照写|照抄|照着写|原样写|写上|写成|说成|改成)|"
     r"(?:保证|承诺|担保|打包票|打保票)|"
     r"就说\s*(?:规划|文件|纲要)(?:里|中|上)?(?:写了|说了|规定|明确)")
+# Asking for investment or money advice (general usage: 稳赚/包赚/赚不赚/亏不亏 "will I profit", 值不值得投/该不该买
+# "should I invest", 推荐…股票/基金 "recommend a stock", 给个准话/准信 "give me a firm promise"): a plan states targets
+# and projects; it is no one's investment advice, and the assistant gives none.
+ADVICE_RE = re.compile(r"稳赚|包赚|保赚|赚不赚|能不能赚|最赚钱|哪个赚钱|亏不亏|会不会亏|赔不赔|值不值得(?:投|买)"
+                       r"|该不该(?:投|买)|推荐[^，。？?]{0,4}(?:股票|基金|理财)|准话|准信")
 MISUSE_REPLY = ("抱歉，我只能依据规划原文回答规划里写了什么，不能代写、预测、推荐或替人作出承诺。"
                 "您可以问我规划中的目标、项目和措施。")
 
