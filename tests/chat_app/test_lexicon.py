@@ -2,7 +2,7 @@
 import re
 
 from chat_app.guards import is_injection
-from chat_app.lexicon import ASKED_DETAILS, NEGATIVE_VERBS, QUESTION_SCAFFOLD
+from chat_app.lexicon import ADVICE_RE, ASKED_DETAILS, BROAD_RE, NEGATIVE_VERBS, QUESTION_SCAFFOLD
 from eval.data import SPLITS, load_questions
 from ingest.chunker import sentences
 
@@ -15,6 +15,12 @@ def test_injection_check_flags_no_sentence_of_the_plan(chunks):
 def test_injection_check_flags_no_answerable_evaluation_question():
     flagged = [q.id for sp in SPLITS for q in load_questions(sp) if q.answerable and is_injection(q.question)]
     assert flagged == []
+
+
+def test_advice_and_broad_phrasings_are_not_the_plans_words(chunks):
+    """Both read how a question asks; neither may match what the plan itself says."""
+    text = "".join(c.text for c in chunks)
+    assert ADVICE_RE.findall(text) == [] and BROAD_RE.findall(text) == []
 
 
 def test_question_scaffolding_holds_no_topic_word_of_the_plans_headings(chunks):
