@@ -21,10 +21,13 @@ HERE = Path(__file__).resolve().parent
 # 33 dialogues): written by an outside writer from the plan alone, measured once untouched
 # (eval/first_measurements.json), then used for tuning; test7 (session 7, 261 questions, 28 dialogues): written
 # by an outside writer from the plan alone after the probes and the rule checks were built, measured once at the
-# end of session 7, never tuned on.
+# end of session 7, never tuned on; dev7 (session 8, 155 questions, 90 of them broad or vague — "交通这块有啥打算？" —
+# plus off-topic and detail questions, 14 dialogues): written by an outside writer from the plan alone, measured
+# once untouched (eval/first_measurements.json), then used for tuning.
 QUESTION_FILES = {"dev": HERE / "questions_dev.jsonl", "dev2": HERE / "questions_dev2.jsonl",
                   "dev3": HERE / "questions_dev3.jsonl", "dev4": HERE / "questions_dev4.jsonl",
                   "dev5": HERE / "questions_dev5.jsonl", "dev6": HERE / "questions_dev6.jsonl",
+                  "dev7": HERE / "questions_dev7.jsonl",
                   "test": HERE / "questions_test.jsonl",
                   "test2": HERE / "questions_test2.jsonl", "test3": HERE / "questions_test3.jsonl",
                   "test4": HERE / "questions_test4.jsonl",
@@ -40,7 +43,7 @@ DIALOGUES_TEST5 = HERE / "dialogues_test5.jsonl"
 DIALOGUES_TEST6 = HERE / "dialogues_test6.jsonl"
 DIALOGUES_TEST7 = HERE / "dialogues_test7.jsonl"
 # Tuning dialogues beyond dialogues.jsonl, written with their tuning set.
-TUNING_DIALOGUES = {"dev6": HERE / "dialogues_dev6.jsonl"}
+TUNING_DIALOGUES = {"dev6": HERE / "dialogues_dev6.jsonl", "dev7": HERE / "dialogues_dev7.jsonl"}
 HELD_OUT_DIALOGUES = {"test3": DIALOGUES_TEST3, "test4": DIALOGUES_TEST4, "test5": DIALOGUES_TEST5,
                       "test6": DIALOGUES_TEST6, "test7": DIALOGUES_TEST7}
 ANSWERABLE = ("fact", "number", "table", "list", "project", "multi_section")
