@@ -126,7 +126,7 @@ class PlanDocument:
         chunks = retrievers.chunks
         headings = dict.fromkeys(h for c in chunks for h in (c.chapter, c.section, c.title) if h)
         self.plan_text = "\n".join(list(headings) + [c.text for c in chunks])
-        self.overview = SectionOverview(chunks)
+        self.overview = SectionOverview(chunks, retrievers.bm25)
         self.support = SupportCheck(retrievers, support_model)
         places = ForeignPlaceCheck(self.plan_text, self.meta.home, self.meta.name)
         self.checks: tuple[Check, ...] = (DirectiveCheck(retrievers, support_model), places, self.support)

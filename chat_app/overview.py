@@ -1,18 +1,28 @@
 """"规划中“X”这一节讲了什么？": a section named by its heading, answered with the opening of each of its
-paragraphs. The refusal's one-tap follow-ups are worded this way, so each of them lands here."""
+paragraphs. The refusal's one-tap follow-ups are worded this way, so each of them lands here.
+
+"深入推进污染防治有哪些重点任务？" names a section by its heading too (unquoted) and asks what it contains:
+answered with the section's paragraph headings (稳步提升水生态环境质量；加强土壤环境质量安全保障；…), which
+is how the plan itself lists its tasks."""
 from __future__ import annotations
 
 import re
 from collections.abc import Sequence
 
 from chat_app.extractive import MODE, compose
-from chat_app.lexicon import OVERVIEW_RE, QUOTE_RE
+from chat_app.guards import topic_words
+from chat_app.lexicon import BROAD_RE, FIGURE_ASK_RE, OVERVIEW_RE, QUOTE_RE, SECTION_ASK_RE, SECTION_ASK_WORDS
+from chat_app.lists import first_by_lead
 from chat_app.schema import Answer
 from ingest.chunker import sentences
 from ingest.schema import Chunk
+from retriever.bm25 import BM25Retriever
 
 OVERVIEW_CHARS = 260  # an overview fits a phone screen
 OVERVIEW_PARAGRAPHS = 4
+NAME_MIN = 4  # "发展回顾" names a section; two characters name a topic
+LEAD_MAX = 30  # a paragraph's heading, not a sentence
+MIN_LEADS = 2
 
 
 def section_name(section: str) -> str:
@@ -21,18 +31,39 @@ def section_name(section: str) -> str:
 
 
 class SectionOverview:
-    def __init__(self, chunks: Sequence[Chunk]) -> None:
+    def __init__(self, chunks: Sequence[Chunk], bm25: BM25Retriever) -> None:
+        self.bm25 = bm25
         self.by_name: dict[str, list[Chunk]] = {}
         for c in chunks:
             if c.section and c.kind == "paragraph":
                 self.by_name.setdefault(section_name(c.section), []).append(c)
 
     def answer(self, question: str) -> Answer | None:
-        if not OVERVIEW_RE.search(question):
+        quoted = next((t for t in QUOTE_RE.findall(question) if t in self.by_name), None)
+        if quoted and OVERVIEW_RE.search(question):
+            return self.opening(question, quoted)
+        name = self.named(question)
+        return self.headings(question, name) if name else None
+
+    def named(self, question: str) -> str | None:
+        """The section whose heading the question spells out while asking what it holds, and nothing more
+        specific ("…灵活就业有哪些支持" names something inside the section: the sentences answer that)."""
+        if not (SECTION_ASK_RE.search(question) or BROAD_RE.search(question)) or FIGURE_ASK_RE.search(question):
             return None
-        name = next((t for t in QUOTE_RE.findall(question) if t in self.by_name), None)
+        plain = re.sub(r"[\s“”\"]", "", question)
+        name = next((n for n in sorted(self.by_name, key=len, reverse=True) if len(n) >= NAME_MIN and n in plain), None)
         if name is None:
             return None
+        rest = topic_words(SECTION_ASK_RE.sub(" ", plain.replace(name, " ")), self.bm25) - SECTION_ASK_WORDS
+        return None if rest else name
+
+    def headings(self, question: str, name: str) -> Answer | None:
+        leads = [(lead.strip("—-－ 。"), c) for lead, c in first_by_lead(self.by_name[name], LEAD_MAX).items()]
+        if len(leads) < MIN_LEADS:
+            return self.opening(question, name)
+        return compose(question, leads, MODE, prefix=f"规划在“{name}”中提出：", joiner="；")
+
+    def opening(self, question: str, name: str) -> Answer:
         parts, used = [], 0
         for chunk in self.by_name[name][:OVERVIEW_PARAGRAPHS]:
             first = next(iter(sentences(chunk.text)), chunk.text)
