@@ -9,8 +9,8 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
-from chat_app.ask import LIST_RE, asked_count
-from chat_app.extractive import MODE, ExtractiveAnswerer, SentenceSims, compose
+from chat_app.ask import LIST_RE, Ask, asked_count
+from chat_app.extractive import LIST_BUDGET, MODE, Candidate, ExtractiveAnswerer, SentenceSims, compose
 from chat_app.guards import topic_words
 from chat_app.lexicon import BROAD_RE, QUESTION_CHARS, QUESTION_SCAFFOLD
 from chat_app.schema import Answer
@@ -32,6 +32,11 @@ FIGURE_ASK_RE = re.compile(r"多少|几成|百分之")
 LEAD_MAX_CHARS = 30  # a paragraph's lead phrase, not a whole sentence
 GROUP_MIN_CHARS = 4  # "新基建" is too generic to name one line of a box; "机电制造产业" is not
 GROUP_ENDINGS = re.compile(r"(产业|工程|项目|行业|板块)$")
+# "必须坚持以下原则：", "要努力实现以下主要目标。", "远景目标是：": a sentence announcing the list after it
+# (general usage of 以下/如下), which the plan writes as "——" paragraphs.
+INTRO_RE = re.compile(r"(?:以下|如下)[^。，：:]{0,8}[。：:]?$|(?:目标|原则|任务|要求)是[。：:]?$")
+DASH = "——"
+MIN_ANNOUNCED = 2
 BROAD_MAX_TOPICS = 2  # "交通方面", "年轻人就业": one or two things named
 BROAD_FILLERS = frozenset("方面 这块 那块 领域 上面 问题 事情 以后 将来 规划".split())  # "X方面/X这块": mark the topic
 BROAD_SECTIONS = 3  # sections of the top hits searched for headings on the topic
@@ -58,6 +63,26 @@ class StructuredAnswerer(ExtractiveAnswerer):
                 self.by_section.setdefault((c.chapter, c.section), []).append(c)
         self.paragraph_leads = {c.group.strip("—-－ 。") for c in chunks
                                 if c.kind == "paragraph" and c.group and len(c.group) <= LEAD_MAX_CHARS}
+
+    def finish(self, picked: list[Candidate], ask: Ask) -> list[Candidate]:
+        """A sentence that announces a list ("必须坚持以下原则：") is followed by the list: the "——" items
+        the plan puts in the paragraphs after it (——坚持党的全面领导。——坚持以人民为中心。…)."""
+        picked = super().finish(picked, ask)
+        items = self.announced(picked[0]) if INTRO_RE.search(picked[0].text) else []
+        return [picked[0], *items] if len(items) >= MIN_ANNOUNCED else picked
+
+    def announced(self, intro: Candidate) -> list[Candidate]:
+        paragraphs = self.by_section.get((intro.chunk.chapter, intro.chunk.section), [])
+        after = [c for c in paragraphs if c.order > intro.chunk.order]
+        items: list[Candidate] = []
+        for c in after:
+            if not c.text.startswith(DASH):
+                break
+            first = next(iter(sentences(c.text)), c.text).lstrip("—").strip()
+            if sum(len(i.text) for i in items) + len(first) > LIST_BUDGET:
+                break
+            items.append(Candidate(first, c, intro.score))
+        return items
 
     def listed(self, question: str, hits: Sequence[Hit], whole_box: bool = True) -> Answer | None:
         boxed = self.whole_box(question) if whole_box else None

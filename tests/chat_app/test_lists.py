@@ -61,3 +61,10 @@ def test_a_broad_question_without_headings_on_its_topic_gets_the_box_named_after
     a = assistant.ask("交通方面有什么打算？")
     assert a.answer.startswith("专栏3（“十四五”全市重点交通项目）包括：")
     assert "运输场站建设工程" in a.answer
+
+
+def test_a_sentence_announcing_a_list_is_followed_by_the_list(assistant):
+    a = assistant.ask("发展经济社会要坚持的原则都有哪几条？")
+    assert "以下原则" in a.answer
+    for item in ("坚持党的全面领导", "坚持以人民为中心", "坚持系统观念"):
+        assert item in a.answer
