@@ -185,7 +185,7 @@ CLAIM_RE = re.compile(r"要|将|把|会|了|已经|决定|规定|明确|提出|�
 WHY_RE = re.compile(r"为什么|为何|为啥|凭什么|理由|原因|考虑|依据|听说|据说|真的假的|是不是|规划说|规划里说|说是")
 # "What does the plan intend for X" (general phrasing of a broad question: 交通方面有什么打算, 养老这块咋说,
 # 农村以后会变成啥样): answered with the plan's own headings on X, not with one sentence that shares a word.
-BROAD_RE = re.compile(r"(?:什么|啥|哪些)新?(?:打算|规划|安排|政策|举措|措施|考虑|说法|变化|路子)|咋说|怎么说|如何说"
+BROAD_RE = re.compile(r"(?:什么|啥|哪些|何)新?(?:打算|规划|安排|部署|政策|举措|措施|考虑|说法|变化|路子)|咋说|怎么说|如何说"
                       r"|咋发展|怎么发展|如何发展|咋搞|怎么搞|变成啥样|变成什么样|咋安排|怎么安排|啥样子")
 # Asking what a named part of the plan holds (general official phrasing: 有哪些重点任务/主要内容/有何部署/如何推进…),
 # and the words such a question adds around the section's heading without naming anything inside it.

@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
-from chat_app.ask import LIST_RE, Ask, asked_count
+from chat_app.ask import LIST_RE, Ask, asked_count, carried_core
 from chat_app.extractive import LIST_BUDGET, MODE, Candidate, ExtractiveAnswerer, SentenceSims, compose
 from chat_app.guards import topic_words
 from chat_app.lexicon import BROAD_RE, QUESTION_CHARS, QUESTION_SCAFFOLD
@@ -100,6 +100,8 @@ class StructuredAnswerer(ExtractiveAnswerer):
         leads = [(lead.strip("—-－ 。"), c) for key in sections
                  for lead, c in first_by_lead(self.by_section.get(key, []), LEAD_MAX_CHARS).items()
                  if any(t in lead for t in topic)]
+        if len(leads) == 1 and leads[0][1].id != hits[0].chunk.id:
+            return None  # one heading shares a word ("加强人才服务" for 引进人才); the best passage answers
         if not 1 <= len(leads) <= BROAD_MAX_LEADS:
             titles = [t for t in self.by_box if any(w in t for w in topic)]
             return self.box_lines(question, titles[0], named=True) if len(titles) == 1 else None
@@ -119,7 +121,7 @@ class StructuredAnswerer(ExtractiveAnswerer):
         expansions (医疗卫生). Empty when the question is not broad."""
         if not BROAD_RE.search(question) or FIGURE_ASK_RE.search(question):
             return set()
-        stripped = BROAD_RE.sub(" ", question)
+        stripped = BROAD_RE.sub(" ", carried_core(question)[0])  # "职业教育方面（上一问）": its own topic
         own = {t for t in self.tokenizer.tokens(stripped) if len(t) > 1 and t not in QUESTION_SCAFFOLD
                and t not in BROAD_FILLERS and not QUESTION_CHARS & set(t)}
         own = {t for t in own if not any(t != o and t in o for o in own)}
