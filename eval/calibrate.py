@@ -34,7 +34,10 @@ TUNING = ("dev", "dev2", "dev3", "dev4", "dev5", "dev6", "dev7")
 REPORT = HERE / "calibration.json"
 L2 = 1.0  # ridge penalty on standardised features (bias unpenalised)
 NEWTON_STEPS = 50
-MAX_ANSWERABLE_NONE = 0.02
+# The contract's bound (answerable `none` ≤ 3 %, issue #10). Session 8, tuning sets dev…dev7 in sample: 0.02 →
+# answerable none 0.9 %, off-topic none 91.0 %; 0.03 → 2.1 %, 93.8 % (dev7's broad questions lowered the on-topic
+# threshold at 0.02 until off-topic questions slipped through).
+MAX_ANSWERABLE_NONE = 0.03
 MAX_OUT_OF_SCOPE_DIRECT = 0.10
 MIN_AUC_GAIN = 0.003  # forward selection stops when a feature adds less held-out AUC
 # The probes' L2 penalty on unit-length e5 vectors. Leave-one-set-out on the tuning sets (session 7) gave
