@@ -13,7 +13,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from chat_app.lexicon import CONTRAST_PAIRS, QUESTION_CHARS
+from chat_app.lexicon import CONTRAST_PAIRS, FIGURE_ASK_RE, QUESTION_CHARS
 
 FOLLOWUP_RE = re.compile(r"^(那|那么|还有|另外|这个|那个|它|其|该|此|具体|什么时候|啥时候|啥时|多少|哪些|有哪些|然后)")
 # "生物医药制药产业呢？" — a short "and X?" names a new subject for the previous question
@@ -23,6 +23,7 @@ MORE_RE = re.compile(r"^(?:还有|另外|其他|其它|别的|更多)+(?:的|些
 # "那" opens a follow-up ("那农村呢"), but 那边/那里/那儿/那块/那个/那些 are where or what it points at.
 LEAD_WORD_RE = re.compile(r"^(那么|那(?![边里儿块个些])|还有|另外|然后)")
 SHORT = 8  # characters: a question this short leans on the previous one
+YEAR_ASK_RE = re.compile(r"20\d\d")
 CARRIED_RE = re.compile(r"^[^（]{1,24}（(.{8,})）$")  # "core（previous question）", as resolve() writes it
 
 
@@ -34,15 +35,15 @@ class Resolution:
 
 
 def resolve(question: str, history: list[dict], topical: Callable[[str], bool] = lambda q: True) -> Resolution:
-    """`topical` says whether a question names a topic of its own; one that does not ("以后每年能涨多少？",
-    "2020年完成值呢？") asks about the previous question's topic, however long it is."""
+    """`topical` says whether a question names a topic of its own; a figure asked of none ("以后每年能涨多少？",
+    "2020年完成值呢？") is asked about the previous question's topic, however long it is (see leans)."""
     if not history:
         return Resolution(question)
     prev = history[-1]
     if MORE_RE.match(question):
         return Resolution(prev["standalone"], frozenset(prev["cited"]))
     previous = root(prev["standalone"])
-    short = bool(FOLLOWUP_RE.match(question)) or len(question) <= SHORT or not topical(question)
+    short = bool(FOLLOWUP_RE.match(question)) or len(question) <= SHORT or leans(question, topical)
     if not (short or ABOUT_RE.match(question)):
         return Resolution(question)
     core = LEAD_WORD_RE.sub("", question).strip("呢吗？?。 ")
@@ -52,6 +53,12 @@ def resolve(question: str, history: list[dict], topical: Callable[[str], bool] =
     if short:  # too short to stand alone: lean on the previous question
         return Resolution(f"{core}（{previous.rstrip('？?。')}）", carried=True)
     return Resolution(question)
+
+
+def leans(question: str, topical: Callable[[str], bool]) -> bool:
+    """A figure or a year asked of nothing ("以后每年能涨多少？", "2020年完成值呢？") is asked of the last topic;
+    "明天永济会下雨吗？" names no plan topic either, but asks no figure: a new question, not a follow-up."""
+    return bool(FIGURE_ASK_RE.search(question) or YEAR_ASK_RE.search(question)) and not topical(question)
 
 
 def root(standalone: str) -> str:

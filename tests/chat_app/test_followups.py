@@ -51,3 +51,8 @@ def test_a_sibling_is_swapped_in_but_a_shared_question_word_is_not():
 def test_那边_points_at_a_place_it_is_not_the_opening_那():
     r = resolve("那边还办啥活动不？", [turn("伍姓湖以后水面有多大")])
     assert r.standalone.startswith("那边还办啥活动不（")
+
+
+def test_an_everyday_question_after_a_plan_question_is_not_carried():
+    r = resolve("明天那边会下雨吗？", [turn("鹳雀楼景区有哪些提升项目")], topical=lambda q: False)
+    assert r.standalone == "明天那边会下雨吗？"

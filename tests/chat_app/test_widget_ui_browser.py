@@ -49,7 +49,7 @@ CHUNK_ID = re.compile(r"c\d{2}s\d{2}-[a-z]\d+")  # the shape of an internal chun
 
 # Our own questions (never from eval/*.jsonl).
 Q_SCHOOL = "学校方面有什么打算？"          # two citations from different 节, one a 专栏 item
-Q_ROADS = "永济要建哪些公路？"             # two citations from the same 节: one merged card
+Q_ROADS = "农村公路要怎么建？"             # two citations from the same 节: one merged card
 Q_ELDERLY = "永济的养老服务有什么新举措？"
 Q_FOREST = "十四五期间森林覆盖率要达到多少？"
 Q_CITY = "城市更新要做哪些工程？"          # a long answer
