@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from abc import ABC, abstractmethod
 
-from chat_app.extractive import pieces_of
+from chat_app.statements import pieces_of
 from chat_app.guards import (directive_clauses, foreign_places, invented_quote, is_injection, negative_premise,
                              other_plans, stated_figures, topic_words, unknown_nouns)
 from chat_app.lexicon import ADVICE_RE, CLAIMED_FIGURE_RE, DICTATION_RE, FIGURE_ASK_RE, MISUSE_REPLY

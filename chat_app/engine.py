@@ -13,7 +13,7 @@ from chat_app.checks import InjectionCheck
 from chat_app.compare import Comparison, comparison_free_scope, plan_comparison
 from chat_app.config import Settings
 from chat_app.document import SUPPORT_RANK, DocumentMeta, Drafted, PlanDocument
-from chat_app.followups import resolve
+from chat_app.followups import Resolution, resolve
 from chat_app.schema import Answer, Decision, Query
 from chat_app.sessions import SessionStore
 from chat_app.storage import Store, open_store
@@ -126,8 +126,12 @@ class Assistant:
 
     def standalone(self, question: str, history: list[dict]) -> tuple[str, set[str]]:
         """Offline follow-up rewriting (chat_app/followups.py); the LLM answerers may condense instead."""
-        r = resolve(question, history, self.default.topical)
+        r = self._resolve(question, history, self.scope(None))
         return r.standalone, set(r.exclude)
+
+    def _resolve(self, question: str, history: list[dict], scope: Sequence[str]) -> Resolution:
+        """A follow-up names a topic of its own when any document in scope knows it as one."""
+        return resolve(question, history, lambda text: any(self.documents[d].topical(text) for d in scope))
 
     def document(self, doc_id: str | None = None) -> PlanDocument:
         """One document by id (the bundled plan when None); an unknown id is the user's error."""
@@ -143,7 +147,7 @@ class Assistant:
         scope = self.scope(docs)
         sid = session_id or SessionStore.new_id()
         history = self.sessions.history(sid) if session_id else []
-        resolved = resolve(q, history, lambda text: any(self.documents[d].topical(text) for d in scope))
+        resolved = self._resolve(q, history, scope)
         standalone, exclude = resolved.standalone, set(resolved.exclude)
         if self.llm is not None and use_llm and history:
             standalone = self.llm.condense(q, history) or standalone

@@ -14,6 +14,7 @@ from chat_app.ask import KIND_MIN, Ask, carried_core, items_of_kind
 from chat_app.guards import names_topic
 from chat_app.indicators import gives_figure_for, render_row
 from chat_app.schema import Answer, Citation
+from chat_app.statements import statements
 from ingest.chunker import sentences
 from ingest.schema import Chunk, Hit
 from retriever.bm25 import BM25Retriever
@@ -26,9 +27,7 @@ MULTI_RE = re.compile(r"分别|两部分|还是|前前后后|各自|以及|[？?
 MULTI_FLOOR = 0.4  # of the best score: a weaker sentence from the other section still beats a third from the same
 LEAD_MAX = 16  # a sentence this short that opens a chunk is a heading
 LEAD_BODY = 160
-ANAPHOR_RE = re.compile(r"(该|此|上述|这些|这一)")
 CLAUSE_RE = re.compile(r"(?<=[，；：,;:])")
-TOP_LEVEL_SPLIT_RE = re.compile(r"、(?![^（(]*[）)])|；")
 MAX_CHARS = 200
 CARRIED_WEIGHT = 0.2  # the previous question's words in a carried follow-up: context, not the ask. Tuning dialogues
 # (dialogues, dialogues_dev6) 0.7 → 0.789/0.875, 0.5 → 0.807/0.875, 0.3 → 0.817/0.893, 0.2 → 0.835/0.893, 0.15 → 0.835/0.911, 0 → 0.826/0.893.
@@ -269,34 +268,6 @@ def named_subject(c: Candidate) -> Candidate:
             or (re.search(r"\d", subject) and subject not in c.chunk.text)):  # no figure from outside the chunk
         return c
     return replace(c, text=f"{subject}：{c.text}")
-
-
-def pieces_of(chunk: Chunk) -> list[str]:
-    """Scoring units: a table row as one sentence; a long 专栏 item as its listed projects."""
-    if chunk.kind == "table_row":
-        return [render_row(chunk)]
-    sents = sentences(chunk.text)
-    if chunk.kind != "box_item":
-        return sents
-    out = []
-    for s in sents:
-        parts = [p for p in TOP_LEVEL_SPLIT_RE.split(s) if p.strip()] if len(s) > 120 else [s]
-        out.extend(parts)
-    return out
-
-
-def statements(chunk: Chunk) -> list[str]:
-    """pieces_of, with a sentence that points back ("该项目拟占地 500-800 亩") joined to the short
-    one before it: without the project's name it says nothing about anything."""
-    out: list[str] = []
-    previous = ""
-    for s in pieces_of(chunk):
-        s = s.strip()
-        if ANAPHOR_RE.match(s) and previous:
-            s = previous + s
-        out.append(s)
-        previous = s if len(s) <= 40 else ""
-    return out
 
 
 def compose(question: str, parts: Sequence[tuple[str, Chunk]], mode: str,

@@ -127,7 +127,8 @@ class StructuredAnswerer(ExtractiveAnswerer):
         own = {t for t in own if not any(t != o and t in o for o in own)}
         if not own or len(own) > BROAD_MAX_TOPICS:
             return set()  # a question naming several things is specific, whatever its wording
-        known = sorted((t for t in own if t in self.idf), key=len, reverse=True)
+        # longest first, then the question's own order: a set's order changes with the hash seed
+        known = sorted((t for t in own if t in self.idf), key=lambda t: (-len(t), stripped.find(t), t))
         return set(known[:1]) or topic_words(stripped, self.bm25, expand=True)
 
     def group_items(self, question: str) -> Answer | None:

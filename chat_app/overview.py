@@ -37,6 +37,8 @@ class SectionOverview:
         for c in chunks:
             if c.section and c.kind == "paragraph":
                 self.by_name.setdefault(section_name(c.section), []).append(c)
+        # the longest heading a question spells out wins ("推进城市治理现代化" over a shorter one inside it)
+        self.longest_first = sorted((n for n in self.by_name if len(n) >= NAME_MIN), key=len, reverse=True)
 
     def answer(self, question: str) -> Answer | None:
         quoted = next((t for t in QUOTE_RE.findall(question) if t in self.by_name), None)
@@ -51,7 +53,7 @@ class SectionOverview:
         if not (SECTION_ASK_RE.search(question) or BROAD_RE.search(question)) or FIGURE_ASK_RE.search(question):
             return None
         plain = re.sub(r"[\s“”\"]", "", question)
-        name = next((n for n in sorted(self.by_name, key=len, reverse=True) if len(n) >= NAME_MIN and n in plain), None)
+        name = next((n for n in self.longest_first if n in plain), None)
         if name is None:
             return None
         rest = topic_words(SECTION_ASK_RE.sub(" ", plain.replace(name, " ")), self.bm25) - SECTION_ASK_WORDS

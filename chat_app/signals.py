@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from chat_app.coverage import coverage, general_coverage, sentence_coverage, specific_gap, strip_scaffold
-from chat_app.extractive import statements
+from chat_app.statements import statements
 from chat_app.guards import missing_detail, peak
 from chat_app.schema import Query
 from ingest.schema import Hit
