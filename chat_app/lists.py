@@ -39,6 +39,7 @@ DASH = "——"
 MIN_ANNOUNCED = 2
 BROAD_MAX_TOPICS = 2  # "交通方面", "年轻人就业": one or two things named
 BROAD_FILLERS = frozenset("方面 这块 那块 领域 上面 问题 事情 以后 将来 规划".split())  # "X方面/X这块": mark the topic
+LOCATIVE_SUFFIXES = "上里"
 BROAD_SECTIONS = 3  # sections of the top hits searched for headings on the topic
 BROAD_MAX_LEADS = 5  # more headings than this name the word in passing, not the topic
 BROAD_CHARS = 300  # a phone screen
@@ -101,7 +102,7 @@ class StructuredAnswerer(ExtractiveAnswerer):
                  for lead, c in first_by_lead(self.by_section.get(key, []), LEAD_MAX_CHARS).items()
                  if any(t in lead for t in topic)]
         if len(leads) == 1 and leads[0][1].id != hits[0].chunk.id:
-            return None  # one heading shares a word ("加强人才服务" for 引进人才); the best passage answers
+            leads = []  # one heading shares a word ("加强人才服务" for 引进人才): not a heading on the topic
         if not 1 <= len(leads) <= BROAD_MAX_LEADS:
             titles = [t for t in self.by_box if any(w in t for w in topic)]
             return self.box_lines(question, titles[0], named=True) if len(titles) == 1 else None
@@ -124,6 +125,8 @@ class StructuredAnswerer(ExtractiveAnswerer):
         stripped = BROAD_RE.sub(" ", carried_core(question)[0])  # "职业教育方面（上一问）": its own topic
         own = {t for t in self.tokenizer.tokens(stripped) if len(t) > 1 and t not in QUESTION_SCAFFOLD
                and t not in BROAD_FILLERS and not QUESTION_CHARS & set(t)}
+        # "交通上", "村里": a locative suffix on the topic word (general usage) is not part of the topic
+        own = {t[:-1] if t[-1] in LOCATIVE_SUFFIXES and t[:-1] in self.idf else t for t in own}
         own = {t for t in own if not any(t != o and t in o for o in own)}
         if not own or len(own) > BROAD_MAX_TOPICS:
             return set()  # a question naming several things is specific, whatever its wording

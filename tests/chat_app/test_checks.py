@@ -66,7 +66,7 @@ def test_the_rule_checks_pass_every_answerable_evaluation_question(assistant):
 def test_broad_plan_questions_are_answered_and_everyday_ones_refused(assistant):
     """The on-topic probe must not learn only the tuning sets' specific phrasing (at L2 0.01 it refused broad
     questions like these): a plan question may be vague; a question about daily life is not a plan question."""
-    for q in ("交通方面有什么打算？", "农业这块以后咋弄？", "文化方面有什么安排", "就业方面有啥政策", "环保这块规划咋说的"):
+    for q in ("交通上有什么打算？", "农业这块以后咋弄？", "文化方面有什么安排", "就业方面有啥政策", "环保这块规划咋说的"):
         assert not assistant.ask(q).refused, q
     for q in ("俺血压高吃啥药好？", "社保卡丢了去哪补办？", "明天永济下雨不"):
         assert assistant.ask(q).refused, q

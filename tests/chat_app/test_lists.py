@@ -58,7 +58,7 @@ def test_a_broad_question_needs_a_heading_naming_its_most_specific_word(assistan
 
 
 def test_a_broad_question_without_headings_on_its_topic_gets_the_box_named_after_it(assistant):
-    a = assistant.ask("交通方面有什么打算？")
+    a = assistant.ask("交通上有什么打算？")
     assert a.answer.startswith("专栏3（“十四五”全市重点交通项目）包括：")
     assert "运输场站建设工程" in a.answer
 
