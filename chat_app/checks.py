@@ -120,7 +120,9 @@ class PremiseCheck(Check):
     def __init__(self, retrievers: RetrieverSet, plan_text: str) -> None:
         self.bm25 = retrievers.bm25
         self.plan_text = plan_text
-        self.sentences = [s for c in retrievers.chunks for s in pieces_of(c) if CLAIMED_FIGURE_RE.search(s)]
+        # every plan statement that gives a figure, with its figures read once
+        self.figures = [(s, stated_figures(s)) for c in retrievers.chunks for s in pieces_of(c)
+                        if CLAIMED_FIGURE_RE.search(s)]
 
     def decide(self, query: Query, evidence: Evidence) -> Decision | None:
         figure = self.misquoted_figure(query.raw, evidence)
@@ -155,8 +157,8 @@ class PremiseCheck(Check):
     def anywhere(self, value: float, unit: str, topic: set[str]) -> bool:
         """The plan gives this figure next to a topic word somewhere, if not in the top passages."""
         tok = self.bm25.tokenizer
-        return any(topic & set(tok.tokens(s)) for s in self.sentences
-                   if any(v == value and u == unit for v, u, _ in stated_figures(s)))
+        return any(topic & set(tok.tokens(s)) for s, figures in self.figures
+                   if any(v == value and u == unit for v, u, _ in figures))
 
     def stated(self, question: str, verb: str, evidence: Evidence) -> bool:
         """"不得" somewhere in the plan does not make "评估不得引入第三方" true: the verb and a topic

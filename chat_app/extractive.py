@@ -14,7 +14,7 @@ from chat_app.ask import KIND_MIN, Ask, carried_core, items_of_kind
 from chat_app.guards import names_topic
 from chat_app.indicators import gives_figure_for, render_row
 from chat_app.schema import Answer, Citation
-from chat_app.statements import statements
+from chat_app.statements import bare, statements
 from ingest.chunker import sentences
 from ingest.schema import Chunk, Hit
 from retriever.bm25 import BM25Retriever
@@ -105,11 +105,11 @@ class ExtractiveAnswerer:
         close = self._closeness(question, hits[:depth])
         for h in hits[:depth]:
             prior = 1.5 / (h.rank + 1)
-            heading = h.chunk.group.strip("—-－ 。") if h.chunk.kind == "paragraph" else ""
+            heading = bare(h.chunk.group) if h.chunk.kind == "paragraph" else ""
             for s in statements(h.chunk):
                 if len(s) >= 4:
                     score = (self._score(weights, s) + prior) * (1 + SENTENCE_WEIGHT * close(h.chunk, s))
-                    if heading and s.strip("—-－ 。") == heading:
+                    if heading and bare(s) == heading:
                         score *= HEADING_ONLY  # a lead phrase names the topic; the sentences after it answer
                     score = ask.boost(s, score)
                     if h.chunk.kind == "table_row" and ask.figure and ask.years \
@@ -233,7 +233,7 @@ class ExtractiveAnswerer:
         return "".join(clauses[lo:hi + 1]).rstrip("，；：,;:")
 
 def is_heading(c: Candidate) -> bool:
-    return bool(c.chunk.group) and c.text.strip("—-－ 。") == c.chunk.group.strip("—-－ 。")
+    return bool(c.chunk.group) and bare(c.text) == bare(c.chunk.group)
 
 
 def without_lone_headings(picked: list[Candidate]) -> list[Candidate]:
@@ -254,7 +254,7 @@ def without_lone_headings(picked: list[Candidate]) -> list[Candidate]:
 def headed(c: Candidate) -> Candidate:
     """"航天科技产业。北京光府…" → "航天科技产业：北京光府…": a heading and what it heads read as one sentence,
     so the first sentence a phone shows carries the content, not the heading alone."""
-    lead = c.chunk.group.strip("—-－ 。")
+    lead = bare(c.chunk.group)
     if lead and c.text.startswith(lead + "。") and len(c.text) > len(lead) + 1:
         return replace(c, text=f"{lead}：{c.text[len(lead) + 1:]}")
     return c
@@ -263,7 +263,7 @@ def headed(c: Candidate) -> Candidate:
 def named_subject(c: Candidate) -> Candidate:
     """"支持大象集团…" says whom it supports but not for which cluster: the lead sentence is opened with
     the lead phrase of its paragraph or 专栏 line when it does not name it itself."""
-    subject = c.chunk.group.strip("—-－ 。")
+    subject = bare(c.chunk.group)
     if (not subject or len(subject) > SUBJECT_MAX or subject in c.text or c.chunk.kind == "table_row"
             or (re.search(r"\d", subject) and subject not in c.chunk.text)):  # no figure from outside the chunk
         return c

@@ -32,7 +32,6 @@ MIN_REQUEST_TOKENS = 2  # a request judged on its own names an action and a thin
 
 
 NOUN_TAGS = ("vn", "eng", "s")  # jieba: verbal nouns (建设), Latin words (GDP, 5G) and place words (村里) name things too
-QUOTED_NAME_RE = re.compile(r"“[^”]{2,}”")  # Chinese typography quotes a name
 
 
 @lru_cache(maxsize=TAGGED_CACHE)
@@ -166,7 +165,7 @@ def stated_figures(text: str) -> list[tuple[float, str, str]]:
 def names_topic(question: str, bm25: BM25Retriever) -> bool:
     """The question names a thing of its own: a rarer word of the plan that jieba tags as a noun, or a
     quoted name (“三无”). "以后每年能涨多少？" (time words, verbs) and "2020年完成值呢？" name none."""
-    if QUOTED_NAME_RE.search(question):
+    if QUOTE_RE.search(question):  # Chinese typography quotes a name
         return True
     topics = topic_words(question, bm25)
     nouns = [w for w, flag in tagged(question) if len(w) > 1 and (flag[0] == "n" or flag in NOUN_TAGS)]

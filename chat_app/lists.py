@@ -14,6 +14,7 @@ from chat_app.extractive import LIST_BUDGET, MODE, Candidate, ExtractiveAnswerer
 from chat_app.guards import topic_words
 from chat_app.lexicon import BROAD_RE, QUESTION_CHARS, QUESTION_SCAFFOLD
 from chat_app.schema import Answer
+from chat_app.statements import bare
 from ingest.chunker import sentences
 from ingest.schema import Chunk, Hit
 from retriever.bm25 import BM25Retriever
@@ -62,7 +63,13 @@ class StructuredAnswerer(ExtractiveAnswerer):
                 self.by_box.setdefault(c.title, []).append(c)
             elif c.kind == "paragraph":
                 self.by_section.setdefault((c.chapter, c.section), []).append(c)
-        self.paragraph_leads = {c.group.strip("—-－ 。") for c in chunks
+        owners: dict[str, list[str]] = {}
+        for title in self.by_box:
+            for name in dict.fromkeys(QUOTED_RE.findall(title)):
+                owners.setdefault(name, []).append(title)
+        # a quoted name in exactly one box title names that box (“三无”); “十四五” in many names none
+        self.box_by_name = {name: titles[0] for name, titles in owners.items() if len(titles) == 1}
+        self.paragraph_leads = {bare(c.group) for c in chunks
                                 if c.kind == "paragraph" and c.group and len(c.group) <= LEAD_MAX_CHARS}
 
     def finish(self, picked: list[Candidate], ask: Ask) -> list[Candidate]:
@@ -98,7 +105,7 @@ class StructuredAnswerer(ExtractiveAnswerer):
         if not topic:
             return None
         sections = list(dict.fromkeys((h.chunk.chapter, h.chunk.section) for h in hits[:BROAD_SECTIONS]))
-        leads = [(lead.strip("—-－ 。"), c) for key in sections
+        leads = [(bare(lead), c) for key in sections
                  for lead, c in first_by_lead(self.by_section.get(key, []), LEAD_MAX_CHARS).items()
                  if any(t in lead for t in topic)]
         if len(leads) == 1 and leads[0][1].id != hits[0].chunk.id:
@@ -170,7 +177,7 @@ class StructuredAnswerer(ExtractiveAnswerer):
             named = any(f"“{t}”" in c.text for c in paragraphs if not c.group for t in quoted)
             if len(leads) < 2 or not (named or (len(ending) >= 2 and ending[-2:] in question)):
                 continue
-            if any(len(lead) >= GROUP_MIN_CHARS and lead.strip("—-－ 。") in question for lead in leads):
+            if any(len(lead) >= GROUP_MIN_CHARS and bare(lead) in question for lead in leads):
                 return None  # "农副产品加工产业集群有哪些企业" asks inside one item, not for the list
             if wanted and len(leads) != wanted:
                 continue
@@ -235,11 +242,7 @@ class StructuredAnswerer(ExtractiveAnswerer):
     def box_named(self, question: str) -> str | None:
         """The box whose title quotes a name the question uses: "“三无”是哪三无" → 专栏 14：“三无”单位创建工程.
         A quoted name shared by several titles (“十四五”) names none of them."""
-        owners: dict[str, list[str]] = {}
-        for title in self.by_box:
-            for name in set(QUOTED_RE.findall(title)):
-                owners.setdefault(name, []).append(title)
-        named = [titles[0] for name, titles in owners.items() if len(titles) == 1 and name in question]
+        named = [title for name, title in self.box_by_name.items() if name in question]
         return named[0] if len(named) == 1 else None
 
 

@@ -13,6 +13,7 @@ from chat_app.extractive import MODE, compose
 from chat_app.guards import topic_words
 from chat_app.lexicon import BROAD_RE, FIGURE_ASK_RE, OVERVIEW_RE, QUOTE_RE, SECTION_ASK_RE, SECTION_ASK_WORDS
 from chat_app.lists import first_by_lead
+from chat_app.statements import bare
 from chat_app.schema import Answer
 from ingest.chunker import sentences
 from ingest.schema import Chunk
@@ -60,7 +61,7 @@ class SectionOverview:
         return None if rest else name
 
     def headings(self, question: str, name: str) -> Answer | None:
-        leads = [(lead.strip("—-－ 。"), c) for lead, c in first_by_lead(self.by_name[name], LEAD_MAX).items()]
+        leads = [(bare(lead), c) for lead, c in first_by_lead(self.by_name[name], LEAD_MAX).items()]
         if len(leads) < MIN_LEADS:
             return self.opening(question, name)
         return compose(question, leads, MODE, prefix=f"规划在“{name}”中提出：", joiner="；")

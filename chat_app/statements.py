@@ -14,6 +14,12 @@ ANAPHOR_RE = re.compile(r"(该|此|上述|这些|这一)")
 TOP_LEVEL_SPLIT_RE = re.compile(r"、(?![^（(]*[）)])|；")
 LONG_ITEM = 120  # characters: a 专栏 sentence this long is a list of projects
 SHORT_LEAD = 40  # a sentence this short can be what the next one's 该/此 points at
+LEAD_MARKS = "—-－ 。"  # a paragraph's lead phrase is written "——X。" or "X。"
+
+
+def bare(lead: str) -> str:
+    """"——中国北方美丽宜居山水城市。" → "中国北方美丽宜居山水城市": a lead phrase without its marks."""
+    return lead.strip(LEAD_MARKS)
 
 
 def pieces_of(chunk: Chunk) -> list[str]:
