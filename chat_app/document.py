@@ -11,6 +11,7 @@ from chat_app.checks import Check, DirectiveCheck, ForeignPlaceCheck, PremiseChe
 from chat_app.guards import names_topic
 from chat_app.lexicon import CLAIMED_FIGURE_RE
 from chat_app.lists import StructuredAnswerer
+from chat_app.outline import SectionOutline
 from chat_app.overview import SectionOverview
 from chat_app.parts import answer_parts, split_parts
 from chat_app.query import subject, understand
@@ -127,6 +128,7 @@ class PlanDocument:
         headings = dict.fromkeys(h for c in chunks for h in (c.chapter, c.section, c.title) if h)
         self.plan_text = "\n".join(list(headings) + [c.text for c in chunks])
         self.overview = SectionOverview(chunks, retrievers.bm25)
+        self.outline = SectionOutline(chunks)
         self.support = SupportCheck(retrievers, support_model)
         places = ForeignPlaceCheck(self.plan_text, self.meta.home, self.meta.name)
         self.checks: tuple[Check, ...] = (DirectiveCheck(retrievers, support_model), places, self.support)
@@ -191,7 +193,9 @@ class PlanDocument:
             split = answer_parts(self.extractive, standalone, hits, evidence)
             if split is not None:
                 return split
-        return self.extractive.answer(standalone, hits, structural)
+        answer = self.extractive.answer(standalone, hits, structural)
+        # a follow-up ("还有呢") asks past what was given: the section's headings are not repeated
+        return self.outline.extend(standalone, answer, hits) if structural else answer
 
     def decide(self, query: Query, evidence: Evidence) -> Decision:
         """The first check with an objection wins; the support model always decides; a false

@@ -45,9 +45,10 @@ def test_a_quoted_name_shared_by_many_box_titles_names_no_box(assistant):
 
 def test_a_broad_question_is_answered_with_the_plans_headings_on_the_topic(assistant):
     a = assistant.ask("就业这块有什么政策？")
+    on_topic = a.answer.split("一节还提出")[0]  # the section's other headings may follow
     for heading in ("突出做好重点群体就业工作", "支持灵活就业和新业态创业就业", "构建完善的就业创业服务体系"):
-        assert heading in a.answer
-    assert len(a.citations) == 3
+        assert heading in on_topic
+    assert len({c.n for c in a.citations if c.chunk_id in on_topic or f"[{c.n}]" in on_topic}) == 3
 
 
 def test_a_broad_question_needs_a_heading_naming_its_most_specific_word(assistant):

@@ -1,0 +1,71 @@
+""""物流这块有啥打算", "如何培育新型消费": a question about a whole area is answered in the plan by a
+section that states its policies as paragraph headings (发展现代物流业；…). The best sentences say the
+most specific thing first; after them the answer names the other headings of the section it draws on,
+each cited, so the reader sees everything the plan intends there and not one sentence of it.
+
+Measured on the tuning sets when added (session 9): dev7 (broad questions) key facts rose, no other
+tuning answer lost a key fact; the first sentence is unchanged by construction.
+"""
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import replace
+
+from chat_app.ask import asked_kind, carried_core
+from chat_app.extractive import QUOTE_MAX
+from chat_app.lexicon import BROAD_RE, FIGURE_ASK_RE, GENERAL_ASK_RE, SPECIFIC_ASK_RE
+from chat_app.lists import LEAD_MAX_CHARS, first_by_lead
+from chat_app.overview import section_name
+from chat_app.schema import Answer, Citation
+from chat_app.statements import bare
+from ingest.schema import Chunk, Hit
+
+MIN_NEW_LEADS = 2  # one more heading is not an outline
+OUTLINE_CHARS = 160  # the headings fit a phone screen below the answer
+
+
+def general_ask(question: str) -> bool:
+    """Asks how or what about an area, and neither a figure, a date, a box nor a kind of item."""
+    own = carried_core(question)[0]
+    if FIGURE_ASK_RE.search(own) or SPECIFIC_ASK_RE.search(own) or asked_kind(own):
+        return False
+    return bool(BROAD_RE.search(own) or GENERAL_ASK_RE.search(own))
+
+
+class SectionOutline:
+    def __init__(self, chunks: Sequence[Chunk]) -> None:
+        self.by_section: dict[tuple[str, str], list[Chunk]] = {}
+        for c in chunks:
+            if c.section and c.kind == "paragraph":
+                self.by_section.setdefault((c.chapter, c.section), []).append(c)
+
+    def extend(self, question: str, answer: Answer, hits: Sequence[Hit]) -> Answer:
+        """The answer, followed by the headings of its top passage's section it does not yet give."""
+        if not hits or answer.support == "none" or not general_ask(question):
+            return answer
+        if answer.citations and answer.citations[0].title:
+            return answer  # a 专栏 or table answers it: the plan's own list, complete
+        top = hits[0].chunk
+        leads = [(bare(lead), c) for lead, c in
+                 first_by_lead(self.by_section.get((top.chapter, top.section), []), LEAD_MAX_CHARS).items()]
+        new = [(lead, c) for lead, c in leads if lead and lead not in answer.answer]
+        if len(new) < MIN_NEW_LEADS:
+            return answer
+        return appended(answer, new, f"规划在“{section_name(top.section)}”一节还提出：")
+
+
+def appended(answer: Answer, parts: Sequence[tuple[str, Chunk]], prefix: str) -> Answer:
+    """Cited entries joined by "；" after an answer, numbered on from its citations (a chunk it already
+    cites keeps its number)."""
+    cites = {c.chunk_id: c for c in answer.citations}
+    texts, used = [], 0
+    for text, chunk in parts:
+        if texts and used + len(text) > OUTLINE_CHARS:
+            break
+        if chunk.id not in cites:
+            quote = chunk.text if len(chunk.text) <= QUOTE_MAX else text  # the heading, as compose() quotes
+            cites[chunk.id] = Citation.of(len(cites) + 1, chunk, quote)
+        texts.append(f"{text}[{cites[chunk.id].n}]")
+        used += len(text)
+    body = "；".join(texts) + "。"
+    return replace(answer, answer=f"{answer.answer}\n\n{prefix}{body}", citations=tuple(cites.values()))

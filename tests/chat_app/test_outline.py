@@ -1,0 +1,36 @@
+"""A question about a whole area gets, after its best sentences, the other headings of the section."""
+from chat_app.outline import appended, general_ask
+from chat_app.schema import Answer, Citation
+from ingest.schema import Chunk
+
+
+def test_how_and_what_about_an_area_is_general_but_a_figure_date_or_box_is_not():
+    assert general_ask("电商这块以后咋弄？")
+    assert general_ask("规划如何推进城乡融合？")
+    assert not general_ask("电商交易额要做到多少？")
+    assert not general_ask("专栏5里的工程咋安排的？")
+    assert not general_ask("新医院2024年建成后咋安排？")
+    assert not general_ask("要建哪几个产业园？")  # a kind of item is asked: the list answers it
+    assert not general_ask("南风百货在哪？")
+
+
+def test_section_headings_follow_the_answer_with_citations_numbered_on(assistant):
+    a = assistant.ask("教育这块以后咋弄？")
+    assert "一节还提出：" in a.answer
+    head, outline = a.answer.split("一节还提出：")
+    assert "加快发展现代职业教育" in outline and "加快发展现代职业教育" not in head
+    numbers = [c.n for c in a.citations]
+    assert numbers == list(range(1, len(numbers) + 1))
+
+
+def test_a_figure_question_gets_no_outline(assistant):
+    assert "一节还提出" not in assistant.ask("现代服务业增加值要达到多少？").answer
+
+
+def test_appended_reuses_a_cited_chunks_number():
+    chunk = Chunk(id="c1", text="发展物流。物流很重要。", chapter="第一章", section="第一节 甲", kind="paragraph")
+    other = Chunk(id="c2", text="发展电商。", chapter="第一章", section="第一节 甲", kind="paragraph")
+    base = Answer("问", "物流很重要。[1]", "direct", "extractive", (Citation.of(1, chunk),))
+    out = appended(base, [("发展物流", chunk), ("发展电商", other)], "还提出：")
+    assert out.answer.endswith("还提出：发展物流[1]；发展电商[2]。")
+    assert [c.chunk_id for c in out.citations] == ["c1", "c2"]
