@@ -37,11 +37,11 @@ MODE = "extractive"
 # multiplies its word score. Tuned on the tuning sets (0, 0.5, 1, 2 tried) for key facts in the first
 # sentence: 0 → 0.66/0.73/0.66/0.73/0.64 on dev…dev5, 0.5 → 0.72/0.79/0.69/0.75/0.70, more no better.
 SENTENCE_WEIGHT = 0.5
-# A body paragraph's lead phrase alone (a 专栏 line's lead, "省保文物保护工程 2 个", is content) ("农副产品加工及生物医药制药产业集群。") repeats the question's words
-# and answers nothing; its score is damped so a sentence under it leads (tuning sets: see RESULTS.md).
+# A body paragraph's lead phrase alone ("农副产品加工及生物医药制药产业集群。") repeats the question's words
+# and answers nothing (a 专栏 line's lead, "省保文物保护工程 2 个", is content); its score is damped so a sentence under it leads (tuning sets: see RESULTS.md).
 HEADING_ONLY = 0.5
 SUBJECT_MAX = 20
-QUOTE_MAX = 300  # a citation quotes its whole chunk up to this length  # longer lead phrases are sentences, not names
+QUOTE_MAX = 300  # a citation quotes its whole chunk up to this length
 SentenceSims = Callable[[str, Sequence[str]], list[tuple[str, str, float]]]
 
 

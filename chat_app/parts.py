@@ -20,8 +20,8 @@ from retriever.bm25 import BM25Retriever
 HARD_SPLIT_RE = re.compile(r"[？?；;]")
 SOFT_SPLIT_RE = re.compile(r"[，,]|还有|另外|以及")
 PART_MIN_CHARS = 4  # "在哪建" is a part; "啊" is not
-MAX_PARTS = 3
-EXTRA_SENTENCES = 1  # after the parts' own sentences, the whole question's best other sentence  # more than three asks in one message reads as a list request, answered whole
+MAX_PARTS = 3  # more than three asks in one message reads as a list request, answered whole
+EXTRA_SENTENCES = 1  # after the parts' own sentences, the whole question's best other sentence
 
 
 def clauses(question: str) -> list[str]:
