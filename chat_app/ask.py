@@ -25,7 +25,8 @@ KIND_RE = re.compile(r"(?:哪些|哪几个?|哪[二两三四五六七八九十]�
 ITEM_RE = re.compile(r"[、，；“]")
 # Nouns that ask for "things" without naming a kind (general usage): 哪些项目/措施/方面 are answered by the
 # plan's lists and boxes (chat_app/lists.py), not by items sharing a last character.
-GENERIC_KINDS = ("项目", "工程", "内容", "措施", "举措", "方面", "领域", "东西", "事", "政策", "要求")
+GENERIC_KINDS = ("项目", "工程", "内容", "措施", "举措", "方面", "领域", "东西", "事", "政策", "要求", "任务", "重点",
+                 "工作", "方向", "部署", "安排", "办法")
 KIND_MIN = 2  # two items of the asked kind make the sentence an enumeration of it
 KIND_BOOST = 1.5
 # "占到多少" wants a share: with the units the refusal guard knows, what a figure question asks for.

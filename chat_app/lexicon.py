@@ -198,8 +198,8 @@ OVERVIEW_RE = re.compile(r"讲了什么|讲了啥|说了什么|说了啥|讲的�
 # 如何/怎么/咋 + verb, 有何/哪些方面, 打算/举措/部署/任务/方向): the plan answers such a question with the
 # headings of the section on it, which chat_app/outline.py adds after the best sentences.
 GENERAL_ASK_RE = re.compile(r"如何|怎么|怎样|咋|有何|哪些方面|打算|举措|措施|部署|安排|任务|方向|重点|方面|这块")
-# A question naming a box, a table, an indicator or a date wants that one thing (the plan's own
-# structure words: 专栏, 工程, 表, 指标; and dates).
-SPECIFIC_ASK_RE = re.compile(r"专栏|工程|表\d|表格|指标|\d{4}年|哪年|哪一年|何时|什么时候|啥时候|几时")
+# A question naming a box, its projects, a table, an indicator or a date wants that one thing (the plan's
+# own structure words: 专栏 list 工程 and 项目 ("有哪些项目"), 表 and 指标; and dates).
+SPECIFIC_ASK_RE = re.compile(r"专栏|工程|(?:哪些|哪几个?|啥|什么|几个)(?:重点|重大|具体)?项目|表\d|表格|指标|\d{4}年|哪年|哪一年|何时|什么时候|啥时候|几时")
 # A term quoted as the plan's ("定位为“…”").
 QUOTE_RE = re.compile(r"[“\"「]([^”\"」]{2,30})[”\"」]")

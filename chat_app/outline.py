@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import replace
 
-from chat_app.ask import asked_kind, carried_core
+from chat_app.ask import KIND_RE, asked_kind, carried_core
 from chat_app.extractive import QUOTE_MAX
 from chat_app.lexicon import BROAD_RE, FIGURE_ASK_RE, GENERAL_ASK_RE, SPECIFIC_ASK_RE
 from chat_app.lists import LEAD_MAX_CHARS, first_by_lead
@@ -29,7 +29,9 @@ def general_ask(question: str) -> bool:
     own = carried_core(question)[0]
     if FIGURE_ASK_RE.search(own) or SPECIFIC_ASK_RE.search(own) or asked_kind(own):
         return False
-    return bool(BROAD_RE.search(own) or GENERAL_ASK_RE.search(own))
+    # "有哪些要求/举措": a plural question word on a generic noun asks what the area holds (ask.GENERIC_KINDS)
+    generic = KIND_RE.search(own) is not None
+    return bool(BROAD_RE.search(own) or GENERAL_ASK_RE.search(own) or generic)
 
 
 class SectionOutline:
@@ -40,12 +42,13 @@ class SectionOutline:
                 self.by_section.setdefault((c.chapter, c.section), []).append(c)
 
     def extend(self, question: str, answer: Answer, hits: Sequence[Hit]) -> Answer:
-        """The answer, followed by the headings of its top passage's section it does not yet give."""
+        """The answer, followed by the headings of its best body passage's section it does not yet give."""
         if not hits or answer.support == "none" or not general_ask(question):
             return answer
-        if answer.citations and answer.citations[0].title:
-            return answer  # a 专栏 or table answers it: the plan's own list, complete
-        top = hits[0].chunk
+        # the best body passage's section: a 专栏 or a table sits in a section about something else
+        top = next((h.chunk for h in hits if h.chunk.kind == "paragraph"), None)
+        if top is None:
+            return answer
         leads = [(bare(lead), c) for lead, c in
                  first_by_lead(self.by_section.get((top.chapter, top.section), []), LEAD_MAX_CHARS).items()]
         new = [(lead, c) for lead, c in leads if lead and lead not in answer.answer]

@@ -12,6 +12,15 @@ def test_how_and_what_about_an_area_is_general_but_a_figure_date_or_box_is_not()
     assert not general_ask("新医院2024年建成后咋安排？")
     assert not general_ask("要建哪几个产业园？")  # a kind of item is asked: the list answers it
     assert not general_ask("南风百货在哪？")
+    assert general_ask("社区治理有哪些要求？")  # a plural question word on a generic noun
+    assert not general_ask("乡村振兴有哪些重点项目？")  # projects: the 专栏 lists them
+
+
+def test_a_box_answer_is_followed_by_the_policy_headings_of_its_section(assistant):
+    a = assistant.ask("历史文物这块咋保护？")
+    head, outline = a.answer.split("一节还提出：")
+    assert a.citations[0].title.startswith("专栏")
+    assert "加强文物和非物质文化遗产保护传承" in outline
 
 
 def test_section_headings_follow_the_answer_with_citations_numbered_on(assistant):
