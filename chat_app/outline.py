@@ -21,7 +21,8 @@ from chat_app.statements import bare
 from ingest.schema import Chunk, Hit
 
 MIN_NEW_LEADS = 2  # one more heading is not an outline
-OUTLINE_CHARS = 160  # the headings fit a phone screen below the answer
+OUTLINE_CHARS = 160
+VOTE_DEPTH = 5  # top hits whose sections vote (tuning: 1 = best passage only, dev7 -2; 8, a dialogue -1)  # the headings fit a phone screen below the answer
 
 
 def general_ask(question: str) -> bool:
@@ -42,11 +43,10 @@ class SectionOutline:
                 self.by_section.setdefault((c.chapter, c.section), []).append(c)
 
     def extend(self, question: str, answer: Answer, hits: Sequence[Hit]) -> Answer:
-        """The answer, followed by the headings of its best body passage's section it does not yet give."""
+        """The answer, followed by the headings it does not yet give of the section retrieval favours."""
         if not hits or answer.support == "none" or not general_ask(question):
             return answer
-        # the best body passage's section: a 专栏 or a table sits in a section about something else
-        top = next((h.chunk for h in hits if h.chunk.kind == "paragraph"), None)
+        top = voted_section(hits)
         if top is None:
             return answer
         leads = [(bare(lead), c) for lead, c in
@@ -55,6 +55,20 @@ class SectionOutline:
         if len(new) < MIN_NEW_LEADS:
             return answer
         return appended(answer, new, f"规划在“{section_name(top.section)}”一节还提出：")
+
+
+def voted_section(hits: Sequence[Hit]) -> Chunk | None:
+    """The first passage of the section whose body passages score highest together among the top hits:
+    one passage can match a word of the question, a section that several match is about it; a 专栏 or a
+    table row sits in a section about something else, so only body paragraphs vote."""
+    votes: dict[tuple[str, str], float] = {}
+    first: dict[tuple[str, str], Chunk] = {}
+    for h in hits[:VOTE_DEPTH]:
+        if h.chunk.kind == "paragraph":
+            key = (h.chunk.chapter, h.chunk.section)
+            votes[key] = votes.get(key, 0.0) + h.score
+            first.setdefault(key, h.chunk)
+    return first[max(votes, key=lambda k: votes[k])] if votes else None
 
 
 def appended(answer: Answer, parts: Sequence[tuple[str, Chunk]], prefix: str) -> Answer:
