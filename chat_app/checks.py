@@ -10,8 +10,8 @@ from abc import ABC, abstractmethod
 
 from chat_app.statements import pieces_of
 from chat_app.guards import (directive_clauses, foreign_places, invented_quote, is_injection, negative_premise,
-                             other_plans, stated_figures, topic_words, unknown_nouns)
-from chat_app.lexicon import ADVICE_RE, CLAIMED_FIGURE_RE, DICTATION_RE, FIGURE_ASK_RE, MISUSE_REPLY
+                             other_plans, stated_figures, topic_words, unknown_nouns, without_figures)
+from chat_app.lexicon import ADVICE_RE, DICTATION_RE, FIGURE_ASK_RE, MISUSE_REPLY
 from chat_app.query import understand
 from chat_app.schema import Decision, Query, echo
 from chat_app.signals import Evidence, compute, gather
@@ -121,8 +121,8 @@ class PremiseCheck(Check):
         self.bm25 = retrievers.bm25
         self.plan_text = plan_text
         # every plan statement that gives a figure, with its figures read once
-        self.figures = [(s, stated_figures(s)) for c in retrievers.chunks for s in pieces_of(c)
-                        if CLAIMED_FIGURE_RE.search(s)]
+        self.figures = [(s, figures) for c in retrievers.chunks for s in pieces_of(c)
+                        if (figures := stated_figures(s))]
 
     def decide(self, query: Query, evidence: Evidence) -> Decision | None:
         figure = self.misquoted_figure(query.raw, evidence)
@@ -144,20 +144,25 @@ class PremiseCheck(Check):
         claims = stated_figures(question)
         if not claims or FIGURE_ASK_RE.search(question):
             return ""
-        bare = CLAIMED_FIGURE_RE.sub(" ", question)
+        bare = without_figures(question)
         topic = {t for t in topic_words(bare, self.bm25, expand=True) if not t.isdigit()}
         tok = self.bm25.tokenizer
-        about = [s for h in evidence.hits[:PREMISE_DEPTH] for s in pieces_of(h.chunk) if topic & set(tok.tokens(s))]
+        pieces = [(len(topic & set(tok.tokens(s))), s) for h in evidence.hits[:PREMISE_DEPTH] for s in pieces_of(h.chunk)]
         for value, unit, written in claims:
-            same_unit = [v for s in about for v, u, _ in stated_figures(s) if u == unit]
-            if same_unit and value not in same_unit and not self.anywhere(value, unit, topic):
+            # the plan's figures in that unit from the sentences sharing most topic words: "风电…百亿级" is
+            # checked against 风电's 五十亿级, not against another cluster's 百亿级 one passage down
+            scored = [(n, v) for n, s in pieces if n for v, u, _ in stated_figures(s) if u == unit]
+            closest = {v for n, v in scored if n == max(scored)[0]} if scored else set()
+            if closest and value not in closest and not self.anywhere(value, unit, topic):
                 return written
         return ""
 
     def anywhere(self, value: float, unit: str, topic: set[str]) -> bool:
-        """The plan gives this figure next to a topic word somewhere, if not in the top passages."""
-        tok = self.bm25.tokenizer
-        return any(topic & set(tok.tokens(s)) for s, figures in self.figures
+        """The plan gives this figure next to the question's rarest topic word somewhere, if not in the top
+        passages ("风电…百亿级产业集群": the plan's 百亿级 clusters are others; 风电's is 五十亿级)."""
+        tok, idf = self.bm25.tokenizer, self.bm25.bm25.idf
+        rarest = max(sorted(topic), key=lambda t: idf.get(t, 0.0), default="")
+        return any(rarest in tok.tokens(s) for s, figures in self.figures
                    if any(v == value and u == unit for v, u, _ in figures))
 
     def stated(self, question: str, verb: str, evidence: Evidence) -> bool:

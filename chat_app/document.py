@@ -8,8 +8,7 @@ import re
 from dataclasses import dataclass, replace
 
 from chat_app.checks import Check, DirectiveCheck, ForeignPlaceCheck, PremiseCheck, SupportCheck
-from chat_app.guards import names_topic
-from chat_app.lexicon import CLAIMED_FIGURE_RE
+from chat_app.guards import names_topic, without_figures
 from chat_app.lists import StructuredAnswerer
 from chat_app.outline import SectionOutline
 from chat_app.overview import SectionOverview
@@ -147,7 +146,7 @@ class PlanDocument:
         if decision.support == "none":
             return Drafted(refusal(q, hits, decision))
         # a corrected claim is answered without its "为什么/听说" and its figure: what the plan does say
-        premise = decision.reason == "false_premise" and CLAIMED_FIGURE_RE.sub("", NEGATIVE_VERB_STRIP.sub("", standalone))
+        premise = decision.reason == "false_premise" and without_figures(NEGATIVE_VERB_STRIP.sub("", standalone))
         base = replace(self._compose(premise or standalone, hits, structural, [] if premise else parts),
                        question=q)
         if decision.support == "related":

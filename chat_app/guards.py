@@ -10,9 +10,11 @@ import re
 from collections.abc import Iterable, Sequence
 from functools import lru_cache
 
+import cn2an
 import numpy as np
 
-from chat_app.lexicon import (ASKED_DETAILS, CLAIM_RE, CLAIMED_FIGURE_RE, CLAIMED_UNITS, CLAUSE_RE, DIRECTIVE_RE,
+from chat_app.lexicon import (ASKED_DETAILS, CLAIM_RE, CLAIMED_FIGURE_RE, CLAIMED_UNITS, CLAUSE_RE, CN_FIGURE_RE,
+                              DIRECTIVE_RE,
                               EXPLAIN_RE, FIGURE_DETAIL_NAMES, INJECTION_RE, NEGATIVE_PREMISE_RE, OWN_PLAN_RE, PLACE_SUFFIXES, PROMISE_RE, QUESTION_CHARS,
                               QUESTION_SCAFFOLD, QUOTE_RE, TABLE_QUESTION_RE, UNIT_WORDS, WHY_RE)
 from ingest.schema import Chunk
@@ -28,6 +30,7 @@ CITATION_MARK_RE = re.compile(r"\[\d+\]")
 TAGGED_CACHE = 256  # recent questions; a follow-up rewrite or a second document asks again
 MIN_CLAUSE_CHARS = 2  # "好", "行": no clause of their own
 PLACE_TAGS = ("ns", "nr", "nz")
+CN_FIGURE_MIN = 2  # "一所", "一名" read as "a", not as a count
 MIN_REQUEST_TOKENS = 2  # a request judged on its own names an action and a thing
 
 
@@ -158,8 +161,31 @@ def topic_words(question: str, bm25: BM25Retriever, expand: bool = False) -> set
 
 
 def stated_figures(text: str) -> list[tuple[float, str, str]]:
-    """(value, unit compared in, as written) for every figure with a unit ("250 亿元左右" → 250, 亿元)."""
-    return [(float(m.group(1)), CLAIMED_UNITS[m.group(2)], m.group(0)) for m in CLAIMED_FIGURE_RE.finditer(text)]
+    """(value, unit compared in, as written) for every figure with a unit ("250 亿元左右" → 250, 亿元), in
+    Arabic or in Chinese numerals ("十三所" → 13, 所; "五十亿级" → 50, 亿元)."""
+    figures = [(float(m.group(1)), CLAIMED_UNITS[m.group(2)], m.group(0)) for m in CLAIMED_FIGURE_RE.finditer(text)]
+    for m in CN_FIGURE_RE.finditer(text):
+        value = chinese_number(m.group(1))
+        if value is not None and value >= CN_FIGURE_MIN:
+            figures.append((value, CLAIMED_UNITS[m.group(2)], m.group(0)))
+    return figures
+
+
+def without_figures(text: str) -> str:
+    """The text with every figure it states taken out: a claim's words, not its number, find the plan's."""
+    for _, _, written in stated_figures(text):
+        text = text.replace(written, "")
+    return text
+
+
+def chinese_number(numeral: str) -> float | None:
+    """"五十" → 50, "百" → 100 (cn2an reads "一百", not a bare "百"); None when it is not a number."""
+    if numeral[0] in "百千":
+        numeral = "一" + numeral
+    try:
+        return float(cn2an.cn2an(numeral, "strict"))
+    except ValueError:
+        return None
 
 
 def names_topic(question: str, bm25: BM25Retriever) -> bool:

@@ -180,6 +180,10 @@ CLAIMED_UNITS: dict[str, str] = {
 # "专栏13所列…" and "表1" number boxes and tables, not figures.
 CLAIMED_FIGURE_RE = re.compile(r"(?<![\d.])(?<!专栏)(?<!专栏 )(?<!表)(?<!第)(\d+(?:\.\d+)?)\s*("
                                + "|".join(sorted(map(re.escape, CLAIMED_UNITS), key=len, reverse=True)) + ")")
+# The same figures in Chinese numerals ("十三所", "五十亿级", "百亿级"); a numeral after 每/第 is a rate or an
+# ordinal (每千人口, 第一), and 万/亿 stay units ("二十万亩" is 20 万亩).
+CN_FIGURE_RE = re.compile(r"(?<![每第一二两三四五六七八九十百千])([一二两三四五六七八九十百千]{1,6}?)("
+                          + "|".join(sorted(map(re.escape, CLAIMED_UNITS), key=len, reverse=True)) + ")")
 # Markers that a question asserts a claim rather than asking openly (general usage).
 CLAIM_RE = re.compile(r"要|将|把|会|了|已经|决定|规定|明确|提出|定为|定位|说")
 WHY_RE = re.compile(r"为什么|为何|为啥|凭什么|理由|原因|考虑|依据|听说|据说|真的假的|是不是|规划说|规划里说|说是")

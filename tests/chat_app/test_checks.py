@@ -97,3 +97,15 @@ def test_the_figure_check_passes_every_answerable_evaluation_question(assistant)
                     understand(q.question, q.question, doc.retrievers.bm25, frozenset()))):
                 flagged.append(q.id)
     assert flagged == []
+
+
+def test_a_count_in_chinese_numerals_is_checked_like_a_figure(assistant):
+    a = assistant.ask("听说规划要新建十五所公办幼儿园？")
+    assert a.answer.startswith("规划中并没有这个数字") and "13所" in a.answer and "十五所" not in a.answer
+
+
+def test_a_claim_is_checked_against_the_sentence_on_its_own_subject(assistant):
+    """The plan has several 百亿级 and 五十亿级 clusters; the claim is about one of them."""
+    a = assistant.ask("规划里说要把航天科技打造成五十亿级产业集群吧")
+    assert a.answer.startswith("规划中并没有这个数字") and "航天科技及光电产业打造成百亿级" in a.answer
+    assert "并没有这个数字" not in assistant.ask("规划里说要把航天科技打造成百亿级产业集群吧").answer

@@ -95,3 +95,14 @@ def test_composition_requests_are_off_task_but_asking_what_the_plan_writes_is_no
         assert is_injection(attack), attack
     for question in ("规划里有没有写歌舞演艺项目", "规划写了哪些文化故事", "规划里说要创作哪些歌曲？"):
         assert not is_injection(question), question
+
+
+def test_figures_in_chinese_numerals_are_read_but_not_rates_ordinals_or_an_article():
+    from chat_app.guards import stated_figures, without_figures
+
+    assert stated_figures("要建十三所学校") == [(13.0, "所", "十三所")]
+    assert stated_figures("二十万亩") == [(20.0, "万亩", "二十万亩")]
+    assert stated_figures("百亿级产业集群") == [(100.0, "亿元", "百亿")]
+    assert stated_figures("每千人口拥有床位") == [] and stated_figures("第一所") == []
+    assert stated_figures("配备一名助理员") == [] and stated_figures("“十四五”期间") == []
+    assert without_figures("新建15所、十五所学校") == "新建、学校"
