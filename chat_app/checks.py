@@ -11,7 +11,7 @@ from abc import ABC, abstractmethod
 from chat_app.statements import pieces_of
 from chat_app.guards import (directive_clauses, foreign_places, invented_quote, is_injection, negative_premise,
                              other_plans, stated_figures, topic_words, unknown_nouns, without_figures)
-from chat_app.lexicon import ADVICE_RE, DICTATION_RE, FIGURE_ASK_RE, MISUSE_REPLY
+from chat_app.lexicon import ADVICE_RE, ATTRIBUTE_FIELD, DICTATION_RE, FIGURE_ASK_RE, INDICATOR_ATTRIBUTES, MISUSE_REPLY
 from chat_app.query import understand
 from chat_app.schema import Decision, Query, echo
 from chat_app.signals import Evidence, compute, gather
@@ -128,6 +128,10 @@ class PremiseCheck(Check):
         figure = self.misquoted_figure(query.raw, evidence)
         if figure:  # the claimed number is not echoed: an answer carries no figure its citations lack
             return Decision("related", f"figure not in the plan: {figure}", self.name, FIGURE_LEAD)
+        attribute = self.swapped_attribute(query.raw, evidence)
+        if attribute:
+            lead = f"规划中该指标不是{attribute}指标，这个说法与规划原文不符。规划原文是："
+            return Decision("related", f"indicator attribute not the plan's: {attribute}", self.name, lead)
         claim = invented_quote(query.raw, self.plan_text)
         if not claim:
             verb = negative_premise(query.raw)
@@ -156,6 +160,22 @@ class PremiseCheck(Check):
             if closest and value not in closest and not self.anywhere(value, unit, topic):
                 return written
         return ""
+
+    def swapped_attribute(self, question: str, evidence: Evidence) -> str:
+        """"森林覆盖率被列为预期性指标" when the indicator's row says 约束性: the attribute claimed, or ''.
+        A question naming both attributes asks which one it is."""
+        said = [a for a in INDICATOR_ATTRIBUTES if a in question]
+        if len(said) != 1:
+            return ""
+        topic = topic_words(question.replace(said[0], " "), self.bm25, expand=True)
+        tok = self.bm25.tokenizer
+        rows = [(len(topic & set(tok.tokens(h.chunk.text))), h.chunk) for h in evidence.hits[:PREMISE_DEPTH]
+                if h.chunk.kind == "table_row" and ATTRIBUTE_FIELD in dict(h.chunk.fields)]
+        rows = [r for r in rows if r[0]]
+        if not rows:
+            return ""
+        row = max(rows, key=lambda r: r[0])[1]  # the first of the rows naming most topic words
+        return said[0] if dict(row.fields)[ATTRIBUTE_FIELD] != said[0] else ""
 
     def anywhere(self, value: float, unit: str, topic: set[str]) -> bool:
         """The plan gives this figure next to the question's rarest topic word somewhere, if not in the top

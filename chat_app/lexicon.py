@@ -184,6 +184,9 @@ CLAIMED_FIGURE_RE = re.compile(r"(?<![\d.])(?<!专栏)(?<!专栏 )(?<!表)(?<!�
 # ordinal (每千人口, 第一), and 万/亿 stay units ("二十万亩" is 20 万亩).
 CN_FIGURE_RE = re.compile(r"(?<![每第一二两三四五六七八九十百千])([一二两三四五六七八九十百千]{1,6}?)("
                           + "|".join(sorted(map(re.escape, CLAIMED_UNITS), key=len, reverse=True)) + ")")
+# The plan's indicator tables (表1, 专栏2) class every indicator in their 属性 column as one of these two.
+INDICATOR_ATTRIBUTES = ("预期性", "约束性")
+ATTRIBUTE_FIELD = "属性"
 # Markers that a question asserts a claim rather than asking openly (general usage).
 CLAIM_RE = re.compile(r"要|将|把|会|了|已经|决定|规定|明确|提出|定为|定位|说")
 WHY_RE = re.compile(r"为什么|为何|为啥|凭什么|理由|原因|考虑|依据|听说|据说|真的假的|是不是|规划说|规划里说|说是")

@@ -84,7 +84,7 @@ def test_a_figure_the_plan_gives_or_a_figure_asked_for_is_not_a_false_claim(assi
         assert "并没有这个数字" not in a.answer, q
 
 
-def test_the_figure_check_passes_every_answerable_evaluation_question(assistant):
+def test_the_figure_and_attribute_checks_pass_every_answerable_evaluation_question(assistant):
     """Eval questions are read here only to prove the check does not fire on ordinary questions."""
     from chat_app.query import understand
     from eval.data import SPLITS, load_questions
@@ -93,8 +93,11 @@ def test_the_figure_check_passes_every_answerable_evaluation_question(assistant)
     flagged = []
     for sp in SPLITS:
         for q in load_questions(sp):
-            if q.answerable and doc.premise.misquoted_figure(q.question, doc.evidence(
-                    understand(q.question, q.question, doc.retrievers.bm25, frozenset()))):
+            if not q.answerable:
+                continue
+            evidence = doc.evidence(understand(q.question, q.question, doc.retrievers.bm25, frozenset()))
+            if doc.premise.misquoted_figure(q.question, evidence) or doc.premise.swapped_attribute(q.question,
+                                                                                                  evidence):
                 flagged.append(q.id)
     assert flagged == []
 
@@ -109,3 +112,10 @@ def test_a_claim_is_checked_against_the_sentence_on_its_own_subject(assistant):
     a = assistant.ask("规划里说要把航天科技打造成五十亿级产业集群吧")
     assert a.answer.startswith("规划中并没有这个数字") and "航天科技及光电产业打造成百亿级" in a.answer
     assert "并没有这个数字" not in assistant.ask("规划里说要把航天科技打造成百亿级产业集群吧").answer
+
+
+def test_an_indicator_given_the_other_attribute_is_corrected(assistant):
+    a = assistant.ask("耕地保有量在表1里属于预期性指标吧？")
+    assert a.answer.startswith("规划中该指标不是预期性指标") and "约束性" in a.answer
+    assert "不是" not in assistant.ask("耕地保有量属于约束性指标吧？").answer
+    assert "不是" not in assistant.ask("耕地保有量是预期性还是约束性指标？").answer  # asked, not claimed
