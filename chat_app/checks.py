@@ -19,7 +19,8 @@ from chat_app.support import SupportModel
 from retriever.factory import RetrieverSet
 
 PREMISE_DEPTH = 5  # top passages searched for the claimed verb
-FIGURE_LEAD = "规划中并没有这个数字，这个说法与规划原文不符。规划原文是："
+FIGURE_LEAD = "规划中并没有这个{what}，这个说法与规划原文不符。规划原文是："
+GRADE_UNITS = ("级", "类")  # "二级医院", "Ⅲ类水质": a grade, not a number
 
 
 class Check(ABC):
@@ -127,7 +128,8 @@ class PremiseCheck(Check):
     def decide(self, query: Query, evidence: Evidence) -> Decision | None:
         figure = self.misquoted_figure(query.raw, evidence)
         if figure:  # the claimed number is not echoed: an answer carries no figure its citations lack
-            return Decision("related", f"figure not in the plan: {figure}", self.name, FIGURE_LEAD)
+            what = "等级" if figure.endswith(GRADE_UNITS) else "数字"
+            return Decision("related", f"figure not in the plan: {figure}", self.name, FIGURE_LEAD.format(what=what))
         attribute = self.swapped_attribute(query.raw, evidence)
         if attribute:
             lead = f"规划中该指标不是{attribute}指标，这个说法与规划原文不符。规划原文是："

@@ -16,7 +16,7 @@ import numpy as np
 from chat_app.lexicon import (ASKED_DETAILS, CLAIM_RE, CLAIMED_FIGURE_RE, CLAIMED_UNITS, CLAUSE_RE, CN_FIGURE_RE,
                               DIRECTIVE_RE,
                               EXPLAIN_RE, FIGURE_DETAIL_NAMES, INJECTION_RE, NEGATIVE_PREMISE_RE, OWN_PLAN_RE, PLACE_SUFFIXES, PROMISE_RE, QUESTION_CHARS,
-                              QUESTION_SCAFFOLD, QUOTE_RE, TABLE_QUESTION_RE, UNIT_WORDS, WHY_RE)
+                              QUESTION_SCAFFOLD, QUOTE_RE, ROMAN_NUMERALS, TABLE_QUESTION_RE, UNIT_WORDS, WHY_RE)
 from ingest.schema import Chunk
 from retriever.bm25 import BM25Retriever
 
@@ -30,7 +30,7 @@ CITATION_MARK_RE = re.compile(r"\[\d+\]")
 TAGGED_CACHE = 256  # recent questions; a follow-up rewrite or a second document asks again
 MIN_CLAUSE_CHARS = 2  # "好", "行": no clause of their own
 PLACE_TAGS = ("ns", "nr", "nz")
-CN_FIGURE_MIN = 2  # "一所", "一名" read as "a", not as a count
+CN_FIGURE_MIN = 2  # "一所", "一名" read as "a", not as a count (and "一级" as "first-rate")
 MIN_REQUEST_TOKENS = 2  # a request judged on its own names an action and a thing
 
 
@@ -180,6 +180,8 @@ def without_figures(text: str) -> str:
 
 def chinese_number(numeral: str) -> float | None:
     """"五十" → 50, "百" → 100 (cn2an reads "一百", not a bare "百"); None when it is not a number."""
+    if numeral in ROMAN_NUMERALS:
+        return float(ROMAN_NUMERALS[numeral])
     if numeral[0] in "百千":
         numeral = "一" + numeral
     try:

@@ -176,13 +176,16 @@ CLAIMED_UNITS: dict[str, str] = {
     "万亩": "万亩", "亩": "亩", "平方千米": "平方千米", "平方公里": "平方千米", "公里": "公里",
     "万吨": "万吨", "万人次": "万人次", "万人": "万人", "名": "人", "人": "人", "个百分点": "个百分点",
     "%": "%", "％": "%", "所": "所", "家": "家", "座": "座", "项": "项", "公斤": "公斤", "立方米": "立方米",
+    "级": "级", "类": "类",  # grades: 三级医院, 二级标准的天数, 地表水Ⅴ类
 }
+# Roman numerals grade water quality and the like in Chinese standards (地表水Ⅲ类).
+ROMAN_NUMERALS = {"Ⅰ": 1, "Ⅱ": 2, "Ⅲ": 3, "Ⅳ": 4, "Ⅴ": 5}
 # "专栏13所列…" and "表1" number boxes and tables, not figures.
 CLAIMED_FIGURE_RE = re.compile(r"(?<![\d.])(?<!专栏)(?<!专栏 )(?<!表)(?<!第)(\d+(?:\.\d+)?)\s*("
                                + "|".join(sorted(map(re.escape, CLAIMED_UNITS), key=len, reverse=True)) + ")")
 # The same figures in Chinese numerals ("十三所", "五十亿级", "百亿级"); a numeral after 每/第 is a rate or an
 # ordinal (每千人口, 第一), and 万/亿 stay units ("二十万亩" is 20 万亩).
-CN_FIGURE_RE = re.compile(r"(?<![每第一二两三四五六七八九十百千])([一二两三四五六七八九十百千]{1,6}?)("
+CN_FIGURE_RE = re.compile(r"(?<![每第一二两三四五六七八九十百千])([一二两三四五六七八九十百千]{1,6}?|[ⅠⅡⅢⅣⅤ])("
                           + "|".join(sorted(map(re.escape, CLAIMED_UNITS), key=len, reverse=True)) + ")")
 # The plan's indicator tables (表1, 专栏2) class every indicator in their 属性 column as one of these two.
 INDICATOR_ATTRIBUTES = ("预期性", "约束性")

@@ -119,3 +119,8 @@ def test_an_indicator_given_the_other_attribute_is_corrected(assistant):
     assert a.answer.startswith("规划中该指标不是预期性指标") and "约束性" in a.answer
     assert "不是" not in assistant.ask("耕地保有量属于约束性指标吧？").answer
     assert "不是" not in assistant.ask("耕地保有量是预期性还是约束性指标？").answer  # asked, not claimed
+
+
+def test_a_wrong_grade_is_corrected_as_a_grade(assistant):
+    a = assistant.ask("规划说伍姓湖水质到2025年要达到Ⅳ类？")
+    assert a.answer.startswith("规划中并没有这个等级") and "Ⅴ类" in a.answer
