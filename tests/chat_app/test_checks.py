@@ -115,9 +115,9 @@ def test_a_claim_is_checked_against_the_sentence_on_its_own_subject(assistant):
 
 
 def test_an_indicator_given_the_other_attribute_is_corrected(assistant):
-    a = assistant.ask("耕地保有量在表1里属于预期性指标吧？")
+    a = assistant.ask("专栏2里的基本养老保险参保率是预期性指标对不对？")
     assert a.answer.startswith("规划中该指标不是预期性指标") and "约束性" in a.answer
-    assert "不是" not in assistant.ask("耕地保有量属于约束性指标吧？").answer
+    assert "不是" not in assistant.ask("专栏2里的基本养老保险参保率是约束性指标对不对？").answer
     assert "不是" not in assistant.ask("耕地保有量是预期性还是约束性指标？").answer  # asked, not claimed
 
 
