@@ -279,14 +279,17 @@ def rates(rows: list[Row], decided: list[str]) -> dict[str, float | None]:
             "n": len(rows)}
 
 
-def leave_one_set_out(rows: list[Row]) -> dict[str, dict]:
-    out = {}
+def leave_one_set_out(rows: list[Row]) -> tuple[dict[str, dict], dict]:
+    """Each tuning set scored by a model fitted on the others (and the pool); and all of them pooled."""
+    out, scored, decided = {}, [], []
     for held in TUNING:
         train = [r for r in rows if r.split != held]
         test = [r for r in rows if r.split == held]
         if train and test:
-            out[held] = rates(test, decisions(fit(train), test))
-    return out
+            got = decisions(fit(train), test)
+            out[held] = rates(test, got)
+            scored, decided = scored + test, decided + got
+    return out, rates(scored, decided)
 
 
 def run(args: argparse.Namespace) -> int:
@@ -297,18 +300,20 @@ def run(args: argparse.Namespace) -> int:
     rows = collect(assistant)
     model = fit(rows)
     tuning, pool = [r for r in rows if r.split != POOL_SPLIT], [r for r in rows if r.split == POOL_SPLIT]
-    report = {"features": list(MODEL_FEATURES[:len(model.mean)]), "fitted_on": sorted({r.split for r in rows}), "n": len(rows),
-              "labels": {k: sum(r.label == v for r in rows) for k, v in LABELS.items()},
+    held_out, pooled = leave_one_set_out(rows)
+    report = {"features": list(MODEL_FEATURES[:len(model.mean)]), "fitted_on": sorted({r.split for r in tuning}),
+              "n": len(tuning), "pool": len(pool),
+              "labels": {k: sum(r.label == v for r in tuning) for k, v in LABELS.items()},
               "in_sample": rates(tuning, decisions(model, tuning)),
               "pool_in_sample": rates(pool, decisions(model, pool)) if pool else None,
-              "leave_one_set_out": leave_one_set_out(rows), "model": model.to_dict(),
+              "leave_one_set_out": held_out, "leave_one_set_out_pooled": pooled, "model": model.to_dict(),
               "rules": {"max_answerable_none": MAX_ANSWERABLE_NONE,
                         "max_out_of_scope_direct": MAX_OUT_OF_SCOPE_DIRECT, "l2": L2,
                         "min_auc_gain": MIN_AUC_GAIN, "probe_l2": PROBE_L2}}
     path = Path(args.model) if getattr(args, "model", None) else MODEL_PATH
     path.write_text(json.dumps(model.to_dict(), ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
     REPORT.write_text(json.dumps(report, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
-    print(json.dumps({"in_sample": report["in_sample"], "leave_one_set_out": report["leave_one_set_out"]},
-                     ensure_ascii=False), file=sys.stdout)
+    print(json.dumps({"in_sample": report["in_sample"], "leave_one_set_out": report["leave_one_set_out"],
+                      "leave_one_set_out_pooled": pooled}, ensure_ascii=False), file=sys.stdout)
     print(f"已写入 {path} 和 {REPORT}", file=sys.stderr)
     return 0
