@@ -29,7 +29,9 @@ BOX_RE = re.compile(r"专栏\s*(\d+)")
 LIST_WORDS = frozenset("专栏 项目 工程 建设 重点 哪些 哪几 包括 包含 具体 分别 都有 有啥 列出 清单 所列 规划 十四五 领域 方面".split())
 # Where the question points ("第八章第三节") and how many it expects ("哪六个") say nothing about which item.
 POINTER_RE = re.compile(r"第[一二三四五六七八九十\d]+[章节]|[一二两三四五六七八九十\d]+\s*[个项条类种大]")
-FIGURE_ASK_RE = re.compile(r"多少|几成|百分之")
+# A measure asked ("多少", "几成", "百分之几") makes a question specific, not a list or a broad one; narrower than
+# lexicon.FIGURE_ASK_RE, whose "几个/几项" still ask for a list's items.
+MEASURE_ASK_RE = re.compile(r"多少|几成|百分之")
 LEAD_MAX_CHARS = 30  # a paragraph's lead phrase, not a whole sentence
 GROUP_MIN_CHARS = 4  # "新基建" is too generic to name one line of a box; "机电制造产业" is not
 GROUP_ENDINGS = re.compile(r"(产业|工程|项目|行业|板块)$")
@@ -127,7 +129,7 @@ class StructuredAnswerer(ExtractiveAnswerer):
         """What a broad question is about: its one or two content words, reduced to the most specific one
         the plan uses ("环境保护", not "环境"); a word the plan lacks ("看病") through its colloquial
         expansions (医疗卫生). Empty when the question is not broad."""
-        if not BROAD_RE.search(question) or FIGURE_ASK_RE.search(question):
+        if not BROAD_RE.search(question) or MEASURE_ASK_RE.search(question):
             return set()
         stripped = BROAD_RE.sub(" ", carried_core(question)[0])  # "职业教育方面（上一问）": its own topic
         own = {t for t in self.tokenizer.tokens(stripped) if len(t) > 1 and t not in QUESTION_SCAFFOLD
@@ -144,7 +146,7 @@ class StructuredAnswerer(ExtractiveAnswerer):
     def group_items(self, question: str) -> Answer | None:
         """"机电制造产业都有啥项目": the named line of a 专栏 with all its items (a long line is split over
         several chunks), introduced by the box and the line's name so every figure carries it."""
-        if not LIST_RE.search(question) or FIGURE_ASK_RE.search(question):
+        if not LIST_RE.search(question) or MEASURE_ASK_RE.search(question):
             return None  # "…工程修多少公里" asks for a figure inside the line
         plain = re.sub(r"\s+", "", question)
         named = [(title, group) for title, items in self.by_box.items() for group in {c.group for c in items}
@@ -166,7 +168,7 @@ class StructuredAnswerer(ExtractiveAnswerer):
         ending the question uses ("…基地", "…集群") or the section's opening names the set the
         question quotes (打造“一城五区”。——中国北方…城市。——…先行区。), and their number matches
         any count asked."""
-        if not LIST_RE.search(question) or FIGURE_ASK_RE.search(question):
+        if not LIST_RE.search(question) or MEASURE_ASK_RE.search(question):
             return None  # "分别是多少" asks for figures, not for the section's list
         wanted = asked_count(question)
         quoted = [t for t in QUOTED_RE.findall(question) if self.quote_count.get(t, 0) == 1]
