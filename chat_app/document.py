@@ -147,7 +147,7 @@ class PlanDocument:
             return Drafted(refusal(q, hits, decision))
         # a corrected claim is answered without its "为什么/听说" and its figure: what the plan does say
         premise = decision.reason == "false_premise" and without_figures(NEGATIVE_VERB_STRIP.sub("", standalone))
-        base = replace(self._compose(premise or standalone, hits, structural, [] if premise else parts),
+        base = replace(self._compose(premise or standalone, hits, structural, [] if premise else parts, not exclude),
                        question=q)
         if decision.support == "related":
             text = related_lead(query, decision) + base.answer
@@ -184,7 +184,7 @@ class PlanDocument:
         return decision
 
     def _compose(self, standalone: str, hits: list[Hit], structural: bool,
-                 parts: list[tuple[Query, Evidence]]) -> Answer:
+                 parts: list[tuple[Query, Evidence]], outline: bool = True) -> Answer:
         """The extractive answer; a question asking several things gets one sentence per part, each
         from its own evidence, unless the plan's structure lists the answer whole."""
         if parts and hits and self.extractive.listed(standalone, hits, structural) is None:
@@ -193,8 +193,9 @@ class PlanDocument:
             if split is not None:
                 return split
         answer = self.extractive.answer(standalone, hits, structural)
-        # a follow-up ("还有呢") asks past what was given: the section's headings are not repeated
-        return self.outline.extend(standalone, answer, hits) if structural else answer
+        # "还有呢" asks past what was given: the section's headings are not repeated; a carried follow-up
+        # ("空气污染又咋治（…）") asks afresh and gets them
+        return self.outline.extend(standalone, answer, hits) if outline else answer
 
     def decide(self, query: Query, evidence: Evidence) -> Decision:
         """The first check with an objection wins; the support model always decides; a false

@@ -43,3 +43,11 @@ def test_appended_reuses_a_cited_chunks_number():
     out = appended(base, [("发展物流", chunk), ("发展电商", other)], "还提出：")
     assert out.answer.endswith("还提出：发展物流[1]；发展电商[2]。")
     assert [c.chunk_id for c in out.citations] == ["c1", "c2"]
+
+
+def test_a_carried_follow_up_gets_the_outline_but_more_of_the_same_does_not(assistant):
+    first = assistant.ask("水质往后能好到啥程度？")
+    carried = assistant.ask("那大气污染又咋治？", first.session_id)
+    assert "一节还提出：" in carried.answer and "持续改善大气环境质量" in carried.answer
+    more = assistant.ask("还有呢", carried.session_id)
+    assert "一节还提出" not in more.answer
