@@ -77,7 +77,9 @@ TABLE_QUESTION_RE = re.compile(r"表|专栏|指标")
 # -- follow-ups ----------------------------------------------------------------------------------------------
 # Source: the urban/rural pairs of Chinese statistics and policy language (城镇/农村 居民, 城市/乡村, 城区/乡镇):
 # "那农村呢" after a question about 城镇 asks the same of the other side.
-CONTRAST_PAIRS: tuple[tuple[str, str], ...] = (("农村", "城镇"), ("乡村", "城市"), ("农村", "城区"), ("乡镇", "城区"))
+# Colloquially the same pair is 城里/乡下 (城里人, 农村人).
+CONTRAST_PAIRS: tuple[tuple[str, str], ...] = (("农村", "城镇"), ("乡村", "城市"), ("农村", "城区"), ("乡镇", "城区"),
+                                               ("农村", "城里"), ("乡下", "城里"))
 
 # -- places ---------------------------------------------------------------------------------------------
 # Source: China's administrative division suffixes (省、市、区、县、镇、乡、村、州、旗).

@@ -56,3 +56,8 @@ def test_那边_points_at_a_place_it_is_not_the_opening_那():
 def test_an_everyday_question_after_a_plan_question_is_not_carried():
     r = resolve("明天那边会下雨吗？", [turn("鹳雀楼景区有哪些提升项目")], topical=lambda q: False)
     assert r.standalone == "明天那边会下雨吗？"
+
+
+def test_the_colloquial_urban_side_of_a_rural_question_is_swapped_in():
+    r = resolve("那城里的呢？", [turn("农村人今年平均收入涨了多少")])
+    assert r.standalone == "城里人今年平均收入涨了多少"
