@@ -50,8 +50,6 @@ def calibration_section() -> str:
     rows += [[f"held out: {sp} (fit on the others)"] + [v.get(k) for k in keys] for sp, v in r["leave_one_set_out"].items()]
     if r.get("leave_one_set_out_pooled"):
         rows.append(["held out: all sets above, pooled"] + [r["leave_one_set_out_pooled"].get(k) for k in keys])
-    if r.get("pool_in_sample"):
-        rows.append([f"off-topic pool ({r['pool']} questions, in sample)"] + [r["pool_in_sample"].get(k) for k in keys])
     rows = [[("—" if v is None else v) for v in row] for row in rows]
     m = r["model"]
     weights = [[f, round(m["mean"][f], 3), round(m["scale"][f], 3)]
@@ -61,8 +59,7 @@ def calibration_section() -> str:
     return "\n".join([
         "### Support model (calibrated on the tuning sets " + ", ".join(f"`{s}`" for s in r["fitted_on"]) + ")", "",
         f"`plan-assistant calibrate` fits two linear probes on the question embeddings (`probe_on`, "
-        f"`probe_direct`, L2 {r['rules'].get('probe_l2', '—')}; the on-topic probe also on the {r.get('pool', 0)} "
-        f"questions of the off-topic pool `eval/offtopic_pool.jsonl`) and two logistic regressions on {r['n']} tuning "
+        f"`probe_direct`, L2 {r['rules'].get('probe_l2', '—')}) and two logistic regressions on {r['n']} tuning "
         f"questions (labels: {r['labels']}; questions an earlier rule check decides are left out) and writes "
         f"`chat_app/support_model.json`. Thresholds, set on out-of-fold probe scores: on-topic "
         f"{m['thresholds']['on_topic']:.3f} (≤ {r['rules']['max_answerable_none']:.0%} of answerable tuning questions "

@@ -32,14 +32,6 @@ from eval.data import HERE, Question, load_questions
 
 TUNING = ("dev", "dev2", "dev3", "dev4", "dev5", "dev6", "dev7")
 REPORT = HERE / "calibration.json"
-# Off-topic questions written for the calibration only, not an evaluation set: everyday help, trivia,
-# procedures, other places, prices and advice, news, plan-like matters this plan never mentions, unrelated
-# tasks — written in session 9 by a helper who read only the plan (none of the code or the question sets).
-# They show the on-topic decision more of what a plan cannot answer; the contract's bound on answerable
-# questions still sets its threshold. Always in the training rows, never a leave-one-set-out fold.
-POOL = HERE / "offtopic_pool.jsonl"
-POOL_SPLIT = "pool"
-POOL_PROBES = ("probe_on",)  # the pool teaches what is off topic, not what is answered directly
 L2 = 1.0  # ridge penalty on standardised features (bias unpenalised)
 NEWTON_STEPS = 50
 # The contract's bound (answerable `none` ≤ 3 %, issue #10). Session 8, tuning sets dev…dev7 in sample: 0.02 →
@@ -53,11 +45,13 @@ MIN_AUC_GAIN = 0.003  # forward selection stops when a feature adds less held-ou
 # probe also learned the tuning sets' *specific* phrasing: broad citizen questions ("交通方面有什么打算？",
 # "娃上学的事规划咋说") scored as off-topic and were refused (caught by the browser tests' own questions). At 0.1
 # it keeps them on topic, and every off-topic example still refused; LOSO: direct 0.88, none 2.8 %.
-# Session 9, with the off-topic pool in the on-topic probe's training (aggregated leave-one-set-out over dev…dev7:
-# answerable none / direct / out-of-scope direct / off-topic none): no pool at 0.1 → 4.3 % / 88.8 % / 8.7 % / 72.2 %;
-# pool at 0.3 → 3.7 / 89.3 / 8.0 / 72.9; 0.1 → 3.4 / 89.3 / 9.0 / 80.6; 0.03 → 3.4 / 89.9 / 9.0 / 83.3;
-# 0.01 → 3.4 / 89.7 / 9.6 / 83.3. The pool in the direct probe too: out-of-scope direct 11.3 %.
-PROBE_L2 = {"probe_on": 0.03, "probe_direct": 0.01}
+# Session 9 tried 238 extra off-topic questions (everyday, trivia, procedures, other places, prices, news,
+# plan-like matters the plan lacks, tasks; written by a helper from the plan alone) in the on-topic probe's
+# training: leave-one-set-out over dev…dev7 pooled improved (answerable none 4.3 → 3.4 %, off-topic none 72.2 →
+# 83.3 % at L2 0.03), but the gate's held-out floors fell (off-topic none: test 0.97 → 0.80, test2 0.75 → 0.50,
+# test4 0.85 → 0.81); it seems to have learned the plan's own vocabulary in the plan-like questions as off-topic
+# ("…属于预期性指标吧？" refused). Dropped.
+PROBE_L2 = {"probe_on": 0.1, "probe_direct": 0.01}
 PROBE_TOL = 1e-5  # 384 weights: Newton steps below this change no decision, and each costs ~50 ms
 LABELS = {"direct": 2, "related": 1, "none": 0}
 
@@ -100,22 +94,14 @@ def decided_by_rules(assistant, q: Question) -> bool:
     return any(c.decide(query, nothing) is not None for c in checks)
 
 
-def pool_questions(path: Path = POOL) -> list[Question]:
-    if not path.exists():
-        return []
-    rows = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
-    return [Question(d["id"], d["persona"], "out_of_scope", d["question"], "", "", (), "", POOL_SPLIT,
-                     scope="off_topic") for d in rows]
-
-
-def collect(assistant, splits: tuple[str, ...] = TUNING, pool: bool = True) -> list[Row]:
+def collect(assistant, splits: tuple[str, ...] = TUNING) -> list[Row]:
     rows = []
-    questions = [q for sp in splits for q in load_questions(sp)] + (pool_questions() if pool else [])
-    for q in questions:
-        y = target(q)
-        if y is not None and not decided_by_rules(assistant, q):
-            sig = question_signals(assistant, q)
-            rows.append(Row(q.split, q.id, y, sig.vector(), sig.embedding, sig.embedding_model))
+    for sp in splits:
+        for q in load_questions(sp):
+            y = target(q)
+            if y is not None and not decided_by_rules(assistant, q):
+                sig = question_signals(assistant, q)
+                rows.append(Row(sp, q.id, y, sig.vector(), sig.embedding, sig.embedding_model))
     return rows
 
 
@@ -207,14 +193,9 @@ def _threshold_direct(p_direct: np.ndarray, labels: np.ndarray) -> float:
 
 
 def fit(rows: list[Row]) -> SupportModel:
-    """The probes learn from every row, the pool included; the regressions, their feature selection and the
-    thresholds only from the tuning sets' questions, which are what users ask (the pool's easy everyday
-    questions would make a plain similarity look sufficient and displace the probe)."""
-    pool = [r for r in rows if r.split == POOL_SPLIT]
-    rows = [r for r in rows if r.split != POOL_SPLIT]
     labels = np.array([r.label for r in rows])
     splits = np.array([r.split for r in rows])
-    probes, probe_cols = fit_probes(rows, labels, splits, pool)
+    probes, probe_cols = fit_probes(rows, labels, splits)
     x = np.hstack([np.vstack([r.x for r in rows]), probe_cols])
     names = MODEL_FEATURES[:x.shape[1]]
     _, mean, scale = _standardise(x)
@@ -231,28 +212,21 @@ def fit(rows: list[Row]) -> SupportModel:
                    direct_threshold=_threshold_direct(np.where(kept, p_direct, 0.0), labels))
 
 
-def fit_probes(rows: list[Row], labels: np.ndarray, splits: np.ndarray,
-               pool: list[Row] = ()) -> tuple[dict[str, Probe], np.ndarray]:
-    """The two probes fitted on every row and the pool, and the rows' out-of-fold scores (each set scored by
-    probes fitted on the other sets and the pool) as the logistic regressions' inputs. Rows without
-    vectors: no probes."""
-    if any(r.v is None for r in [*rows, *pool]):
+def fit_probes(rows: list[Row], labels: np.ndarray, splits: np.ndarray) -> tuple[dict[str, Probe], np.ndarray]:
+    """The two probes fitted on every row, and their out-of-fold scores (each set scored by probes fitted
+    on the other sets) as the logistic regressions' inputs. Rows without vectors: no probes."""
+    if any(r.v is None for r in rows):
         return {}, np.zeros((len(rows), 0))
     v = np.vstack([r.v for r in rows]).astype(np.float64)
-    extra = np.vstack([r.v for r in pool]).astype(np.float64) if pool else np.zeros((0, v.shape[1]))
-    extra_labels = np.array([r.label for r in pool])
-    targets = {"probe_on": lambda y: (y >= 1).astype(float), "probe_direct": lambda y: (y == 2).astype(float)}
+    targets = {"probe_on": (labels >= 1).astype(float), "probe_direct": (labels == 2).astype(float)}
     probes, cols = {}, []
     for name in PROBES:
-        y = targets[name](labels)
-        more, y_more = (extra, targets[name](extra_labels)) if name in POOL_PROBES else (extra[:0], y[:0])
-        bias, w = fit_logistic(np.vstack([v, more]), np.concatenate([y, y_more]), PROBE_L2[name], PROBE_TOL)
+        bias, w = fit_logistic(v, targets[name], PROBE_L2[name], PROBE_TOL)
         probes[name] = Probe(rows[0].model_id, bias, w.astype(np.float32))
         col = np.zeros(len(rows))
         for held in np.unique(splits):
             out = splits == held
-            b, wh = fit_logistic(np.vstack([v[~out], more]), np.concatenate([y[~out], y_more]),
-                                 PROBE_L2[name], PROBE_TOL)
+            b, wh = fit_logistic(v[~out], targets[name][~out], PROBE_L2[name], PROBE_TOL)
             col[out] = b + v[out] @ wh
         cols.append(col)
     return probes, np.column_stack(cols)
@@ -280,7 +254,7 @@ def rates(rows: list[Row], decided: list[str]) -> dict[str, float | None]:
 
 
 def leave_one_set_out(rows: list[Row]) -> tuple[dict[str, dict], dict]:
-    """Each tuning set scored by a model fitted on the others (and the pool); and all of them pooled."""
+    """Each tuning set scored by a model fitted on the others; and all of them pooled."""
     out, scored, decided = {}, [], []
     for held in TUNING:
         train = [r for r in rows if r.split != held]
@@ -299,13 +273,10 @@ def run(args: argparse.Namespace) -> int:
     assistant = Assistant(sessions=SessionStore(":memory:"), support_model=SupportModel.neutral())
     rows = collect(assistant)
     model = fit(rows)
-    tuning, pool = [r for r in rows if r.split != POOL_SPLIT], [r for r in rows if r.split == POOL_SPLIT]
     held_out, pooled = leave_one_set_out(rows)
-    report = {"features": list(MODEL_FEATURES[:len(model.mean)]), "fitted_on": sorted({r.split for r in tuning}),
-              "n": len(tuning), "pool": len(pool),
-              "labels": {k: sum(r.label == v for r in tuning) for k, v in LABELS.items()},
-              "in_sample": rates(tuning, decisions(model, tuning)),
-              "pool_in_sample": rates(pool, decisions(model, pool)) if pool else None,
+    report = {"features": list(MODEL_FEATURES[:len(model.mean)]), "fitted_on": sorted({r.split for r in rows}),
+              "n": len(rows), "labels": {k: sum(r.label == v for r in rows) for k, v in LABELS.items()},
+              "in_sample": rates(rows, decisions(model, rows)),
               "leave_one_set_out": held_out, "leave_one_set_out_pooled": pooled, "model": model.to_dict(),
               "rules": {"max_answerable_none": MAX_ANSWERABLE_NONE,
                         "max_out_of_scope_direct": MAX_OUT_OF_SCOPE_DIRECT, "l2": L2,

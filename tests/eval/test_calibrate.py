@@ -45,28 +45,3 @@ def test_fit_separates_three_levels_and_respects_the_answerable_bound():
     assert r["answerable_none"] <= 0.03 and r["answerable_direct"] > 0.8
     assert r["off_topic_none"] > 0.8 and r["out_of_scope_direct"] <= 0.15
 
-
-def test_the_pool_trains_the_on_topic_probe_only():
-    """Pool rows (off-topic questions written for the calibration) move the on-topic probe, not the
-    regressions' thresholds or the direct probe."""
-    from eval.calibrate import POOL_SPLIT
-
-    rng = np.random.default_rng(3)
-    rows = [Row(r.split, r.qid, r.label, r.x, rng.normal(size=8), "m") for r in _rows(rng)]
-    pool = [Row(POOL_SPLIT, f"p{i}", 0, rng.normal(size=len(FEATURES)) * 0.3, rng.normal(size=8) + 1.0, "m")
-            for i in range(60)]
-    without, with_pool = fit(rows), fit(rows + pool)
-    assert not np.allclose(without.probes["probe_on"].weights, with_pool.probes["probe_on"].weights)
-    assert np.allclose(without.probes["probe_direct"].weights, with_pool.probes["probe_direct"].weights)
-
-
-def test_the_pool_holds_no_evaluation_question():
-    import re
-
-    from eval.calibrate import pool_questions
-    from eval.data import load_questions
-
-    norm = lambda s: re.sub(r"[\s，。？！?!,.、“”\"]", "", s)
-    pool = pool_questions()
-    assert len(pool) >= 200 and all(q.scope == "off_topic" and not q.answerable for q in pool)
-    assert not {norm(q.question) for q in pool} & {norm(q.question) for q in load_questions("all")}
