@@ -49,5 +49,5 @@ def test_a_carried_follow_up_gets_the_outline_but_more_of_the_same_does_not(assi
     first = assistant.ask("水质往后能好到啥程度？")
     carried = assistant.ask("那大气污染又咋治？", first.session_id)
     assert "一节还提出：" in carried.answer and "持续改善大气环境质量" in carried.answer
-    more = assistant.ask("还有呢", carried.session_id)
+    more = assistant.ask("另外还有吗", carried.session_id)
     assert "一节还提出" not in more.answer
