@@ -23,7 +23,7 @@ def _has_all(answer: str, facts) -> bool:
 
 
 LEAD_END_RE = re.compile(r"^.*?(原文：|原文是：)")
-FIRST_SENTENCE_RE = re.compile(r"^.*?(。|；|$)")
+FIRST_SENTENCE_RE = re.compile(r"^.*?(。|；|\n|$)", re.S)  # a line break ends it too (answers have paragraphs)
 
 
 def first_sentence(answer: str) -> str:
@@ -173,7 +173,7 @@ def answers_section(split: str, answers: bool, dialogues: bool) -> tuple[str, di
         for name, path in sets:
             numbers[name] = _dialogue_numbers(assistant, load_dialogues(path))
             rows.append([name] + list(numbers[name].values()))
-        out += ["### Dialogues (follow-up turns; `dialogues_dev6`, `dialogues_dev7` tuning; `dialogues_test3`…`_test8` held out with their sets)", "",
+        out += ["### Dialogues (follow-up turns; `dialogues_dev6`, `dialogues_dev7` tuning; `dialogues_test3`…`_test9` held out with their sets)", "",
                 _table(["set"] + list(numbers["dialogues"].keys()), rows), ""]
     return "\n".join(out), numbers
 
