@@ -93,7 +93,9 @@ OWN_PLAN_RE = re.compile(r"^\s*的?\s*(?:[“\"]?十[一二三四五六七八九
 # datasets): ignore / bypass the instructions or the document, "from now on you are…", a new task or
 # identity, reveal or repeat the system prompt, role-play ("你扮演…"; "扮演…角色" is ordinary Chinese and
 # stays allowed) and "pretend you are", developer / DAN /
-# unrestricted modes, requests to fabricate or impersonate, and off-task content requests (a poem, a joke,
+# unrestricted modes (解除所有限制), your settings or configuration (你的系统设置), answering "as I say"
+# (以后都按我说的答: the user's rules replacing the assistant's), requests to fabricate or
+# impersonate, and off-task content requests (a poem, a joke,
 # code, an essay, a translation), in Chinese and English. An ignore-verb must meet an instruction noun
 # nearby. "覆盖" means "override" only before an instruction noun (覆盖之前的指令/设定); before 率/面/要求
 # it is coverage, as the plan uses it dozens of times. Acting in an office's name or issuing a certificate
@@ -112,7 +114,8 @@ INJECTION_RE = re.compile(
     r"覆盖.{0,8}(指令|规则|提示|设定)|系统(提示|指令|通知|消息)|</?\s*system\s*>|提示词|初始指令|"
     r"((输出|打印|复述|重复|泄露|透露|显示|告诉我)(一下)?|把)你的(系统|初始|全部|内部|角色|隐藏)?(指令|设定|提示|规则)|"
     r"从现在(开始|起)，?你|你的新(任务|身份|角色|指令)|以下是新的?(指令|规则)|"
-    r"不受任何限制|没有任何限制|无限制模式|开发者模式|管理员模式|调试模式|越狱|角色扮演|(你|你来|请你)扮演|扮演(一个|一位|一名)|你现在就?是|"
+    r"不受任何限制|没有任何限制|无限制模式|解除(所有|全部|一切)?的?限制|你的(系统|内部|后台)?(设置|配置)|"
+    r"(都|就|只)按(照)?我(说|讲|给|定)的(答|回答|说|来|写|办)|开发者模式|管理员模式|调试模式|越狱|角色扮演|(你|你来|请你)扮演|扮演(一个|一位|一名)|你现在就?是|"
     r"(用|以)[^，。？?]{0,6}(身份|名义)[^，。？?]{0,6}(出|开|写|发)|(出|开)(个|一份|一张|一个)?证明|"
     r"(就|先)?(当|假装|假设|想象)你是|你(就|先)?(假装|装作|扮成)(是|成)?|现命令你|最高优先级|【SYSTEM】|\[SYSTEM\]|原封不动.{0,6}(发|给|输出)|"
     r"编造|捏造|杜撰|伪造|瞎编|随便编|编(一?个|一些|些)(数|数据|数字)|(口吻|身份)(撰写|来写|写一|回答)|"
