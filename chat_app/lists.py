@@ -35,6 +35,7 @@ MEASURE_ASK_RE = re.compile(r"多少|几成|百分之")
 LEAD_MAX_CHARS = 30  # a paragraph's lead phrase, not a whole sentence
 GROUP_MIN_CHARS = 4  # "新基建" is too generic to name one line of a box; "机电制造产业" is not
 GROUP_ENDINGS = re.compile(r"(产业|工程|项目|行业|板块)$")
+LINE_COUNT_RE = re.compile(r"\s*\d+\s*[个项座处]$")  # "省保文物保护工程 2 个": a 专栏 line's count of its items
 # "必须坚持以下原则：", "要努力实现以下主要目标。", "远景目标是：": a sentence announcing the list after it
 # (general usage of 以下/如下), which the plan writes as "——" paragraphs.
 INTRO_RE = re.compile(r"(?:以下|如下)[^。，：:]{0,8}[。：:]?$|(?:目标|原则|任务|要求)是[。：:]?$")
@@ -156,6 +157,11 @@ class StructuredAnswerer(ExtractiveAnswerer):
         title, group = max(named, key=lambda tg: len(tg[1]))
         if any(len(lead) > len(group) and lead in plain for lead in self.paragraph_leads):
             return None  # "农副产品加工及生物医药制药产业集群…": the body paragraph it names answers
+        return self.line_items(question, title, group)
+
+    def line_items(self, question: str, title: str, group: str) -> Answer:
+        """One line of a box with all its items, introduced by the box and the line's name so every figure
+        carries it."""
         items = [c for c in self.by_box[title] if c.group == group]
         parts = [(_without_lead(c.text, group), c) for c in items]
         box, _, name = re.sub(r"\s+", "", title).partition("：")
@@ -219,6 +225,10 @@ class StructuredAnswerer(ExtractiveAnswerer):
         if not title:
             return None
         items = self.by_box[title]
+        plain = re.sub(r"\s+", "", question)
+        lines = [g for g in {c.group for c in items} if g and len(g) >= GROUP_MIN_CHARS and _names(plain, g)]
+        if lines:  # "专栏8中省保文物保护工程包括哪些": one line of the box, with its items
+            return self.line_items(question, title, max(lines, key=len))
         title_toks = set(self.tokenizer.tokens(title))
         specific = {t: self.idf.get(t, 0.5) for t in self.tokenizer.query_tokens(POINTER_RE.sub(" ", question))
                     if t not in title_toks and t not in LIST_WORDS and not t.isdigit() and len(t) > 1}
@@ -256,7 +266,7 @@ def _without_lead(text: str, group: str) -> str:
 
 def _names(question: str, group: str) -> bool:
     """The question names the line, or the line without its generic ending (产业/工程/项目)."""
-    group = group.rstrip("。")
+    group = LINE_COUNT_RE.sub("", group.rstrip("。"))
     stem = GROUP_ENDINGS.sub("", group)
     return group in question or (len(stem) >= GROUP_MIN_CHARS and stem in question)
 

@@ -69,3 +69,10 @@ def test_a_sentence_announcing_a_list_is_followed_by_the_list(assistant):
     assert "以下原则" in a.answer
     for item in ("坚持党的全面领导", "坚持以人民为中心", "坚持系统观念"):
         assert item in a.answer
+
+
+def test_a_box_named_with_one_of_its_lines_lists_that_line(assistant):
+    """The line's lead carries a count ("市保文物保护工程 3 个"); the question names it without."""
+    a = assistant.ask("专栏8里市保文物保护工程都有哪些？")
+    assert "市保文物保护工程" in a.answer and "陈村伯王庙抬升保护工程" in a.answer
+    assert "国保文物保护工程" not in a.answer
