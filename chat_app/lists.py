@@ -21,6 +21,7 @@ from retriever.bm25 import BM25Retriever
 
 QUOTED_RE = re.compile(r"“([^”]{2,12})”")
 PLACE_RE = re.compile(r"([\u4e00-\u9fff]{2,3}?)(镇|街道|乡)")
+TOWN_NAME_CHARS = 2  # the plan's towns and 街道: 韩阳, 卿头, 蒲州, 虞乡, 开张, 栲栳, 张营, 城西…
 PROJECT_RE = re.compile(r"项目|工程")
 ITEM_SPLIT_RE = re.compile(r"[、；，。](?![^（(“]*[）)”])")
 BOX_RE = re.compile(r"专栏\s*(\d+)")
@@ -229,6 +230,9 @@ class StructuredAnswerer(ExtractiveAnswerer):
         lines = [g for g in {c.group for c in items} if g and len(g) >= GROUP_MIN_CHARS and _names(plain, g)]
         if lines:  # "专栏8中省保文物保护工程包括哪些": one line of the box, with its items
             return self.line_items(question, title, max(lines, key=len))
+        placed = self.box_place_items(question, title)
+        if placed is not None:
+            return placed
         title_toks = set(self.tokenizer.tokens(title))
         specific = {t: self.idf.get(t, 0.5) for t in self.tokenizer.query_tokens(POINTER_RE.sub(" ", question))
                     if t not in title_toks and t not in LIST_WORDS and not t.isdigit() and len(t) > 1}
@@ -240,6 +244,19 @@ class StructuredAnswerer(ExtractiveAnswerer):
         if not m and asked_count(question) not in (0, len(first_by_lead(items))):
             return None  # "“六强五新”中的五个新兴产业": a part of the named box, which the body text lists
         return self.box_lines(question, title)
+
+    def box_place_items(self, question: str, title: str) -> Answer | None:
+        """"专栏6中涉及韩阳镇的项目": the box's entries that name the place, from all of its lines."""
+        place = place_of(question)
+        if place is None:
+            return None
+        stem, name = place
+        found = {p.strip(): (p.strip(), c) for c in self.by_box[title]
+                 for p in ITEM_SPLIT_RE.split(_without_lead(c.text, c.group)) if stem in p}
+        if not found:
+            return None
+        head = re.sub(r"\s+", "", title).partition("：")[0]
+        return compose(question, list(found.values()), MODE, prefix=f"{head}中涉及{name}的有：", joiner="；")
 
     def box_lines(self, question: str, title: str, named: bool = False) -> Answer | None:
         """A box answered by its lines' lead phrases: "专栏3包括：公路建设项目；四好农村路建设工程；…"."""
@@ -269,6 +286,16 @@ def _names(question: str, group: str) -> bool:
     group = LINE_COUNT_RE.sub("", group.rstrip("。"))
     stem = GROUP_ENDINGS.sub("", group)
     return group in question or (len(stem) >= GROUP_MIN_CHARS and stem in question)
+
+
+def place_of(question: str) -> tuple[str, str] | None:
+    """("韩阳", "韩阳镇") for "专栏6中涉及韩阳镇的项目": Yongji's towns have two-character names, so the two
+    characters before 镇/乡/街道 are the name, whatever precedes them ("涉及", "里")."""
+    m = PLACE_RE.search(question)
+    if not m:
+        return None
+    stem = m.group(1)[-TOWN_NAME_CHARS:]
+    return stem, stem + m.group(2)
 
 
 def first_by_lead(chunks: Sequence[Chunk], max_len: int = 1000) -> dict[str, Chunk]:

@@ -76,3 +76,16 @@ def test_a_box_named_with_one_of_its_lines_lists_that_line(assistant):
     a = assistant.ask("专栏8里市保文物保护工程都有哪些？")
     assert "市保文物保护工程" in a.answer and "陈村伯王庙抬升保护工程" in a.answer
     assert "国保文物保护工程" not in a.answer
+
+
+def test_a_box_asked_about_one_town_lists_that_towns_entries_from_every_line(assistant):
+    a = assistant.ask("专栏6里卿头镇有哪些项目？")
+    assert a.answer.startswith("专栏6中涉及卿头镇的有：") and "卿头镇曾家营等5村高标准农田建设项目" in a.answer
+
+
+def test_place_of_takes_the_towns_two_characters_whatever_precedes_them():
+    from chat_app.lists import place_of
+
+    assert place_of("专栏6里涉及卿头镇的有哪些") == ("卿头", "卿头镇")
+    assert place_of("韩阳镇有啥农业项目") == ("韩阳", "韩阳镇")
+    assert place_of("城里有啥项目") is None
