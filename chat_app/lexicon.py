@@ -204,9 +204,10 @@ BROAD_RE = re.compile(r"(?:什么|啥|哪些|何)新?(?:打算|规划|安排|部
                       r"|咋发展|怎么发展|如何发展|咋搞|怎么搞|变成啥样|变成什么样|咋安排|怎么安排|啥样子")
 # Asking what a named part of the plan holds (general official phrasing: 有哪些重点任务/主要内容/有何部署/如何推进…),
 # and the words such a question adds around the section's heading without naming anything inside it.
-SECTION_ASK_RE = re.compile(r"哪些|哪几|包括|内容|任务|举措|措施|部署|安排|有何|如何|怎样|怎么|咋")
+SECTION_ASK_RE = re.compile(r"哪些|哪几|包括|内容|任务|举措|措施|部署|安排|有何|如何|怎样|怎么|咋|指什么|指的是|是哪")
 SECTION_ASK_WORDS = frozenset("举措 措施 部署 安排 任务 重点任务 主要任务 内容 主要内容 重点 主要 方面 具体 工作 要求 "
-                              "规划 提出 作出 哪些 方向 主要方向 思路 路径 目标".split())
+                              "规划 提出 作出 哪些 方向 主要方向 思路 路径 目标 涵盖 涉及 包含 包括 分为 一节 本节 该节 "
+                              "分别 指什么".split())
 # "What does section X say" (general phrasing): answered with the section's opening.
 OVERVIEW_RE = re.compile(r"讲了什么|讲了啥|说了什么|说了啥|讲的什么|讲的是什么|主要内容|主要讲")
 # Asking how, or what is arranged, for a whole area rather than for one thing in it (general usage:

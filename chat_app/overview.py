@@ -23,6 +23,7 @@ OVERVIEW_CHARS = 260  # an overview fits a phone screen
 OVERVIEW_PARAGRAPHS = 4
 NAME_MIN = 4  # "发展回顾" names a section; two characters name a topic
 LEAD_MAX = 30  # a paragraph's heading, not a sentence
+VERB_CHARS = 2  # a section heading opens with a two-character verb (打造, 加快, 推进, 深化…), which askers drop
 MIN_LEADS = 2
 
 
@@ -55,9 +56,16 @@ class SectionOverview:
             return None
         plain = re.sub(r"[\s“”\"]", "", question)
         name = next((n for n in self.longest_first if n in plain), None)
+        spelled = name
+        if name is None:  # "四大特色精深加工集群分别指什么": the heading without its opening verb (打造)
+            name = next((n for n in self.longest_first if len(n) - VERB_CHARS >= NAME_MIN + 2
+                         and n[VERB_CHARS:] in plain), None)
+            spelled = name[VERB_CHARS:] if name else None
         if name is None:
             return None
-        rest = topic_words(SECTION_ASK_RE.sub(" ", plain.replace(name, " ")), self.bm25) - SECTION_ASK_WORDS
+        # words the heading itself uses ("深化重点领域改革…哪几项改革任务") add nothing more specific
+        rest = (topic_words(SECTION_ASK_RE.sub(" ", plain.replace(spelled, " ")), self.bm25) - SECTION_ASK_WORDS
+                - set(self.bm25.tokenizer.tokens(name)))
         return None if rest else name
 
     def headings(self, question: str, name: str) -> Answer | None:
