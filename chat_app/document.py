@@ -15,7 +15,7 @@ from chat_app.overview import SectionOverview
 from chat_app.parts import answer_parts, split_parts
 from chat_app.query import subject, understand
 from chat_app.schema import Answer, Decision, Query, echo
-from chat_app.signals import Evidence, gather
+from chat_app.signals import Evidence, gather, varied
 from chat_app.support import SupportModel
 from corpus import BUNDLED_ID, BUNDLED_PERIOD, BUNDLED_REGION, BUNDLED_TITLE
 from ingest.meta import plan_number, region_names, short_name
@@ -142,9 +142,9 @@ class PlanDocument:
         evidence = self.evidence(query)
         parts = self._parts(standalone, exclude)
         decision = self._by_parts(self.decide(query, evidence), parts)
-        hits = list(evidence.hits)
         if decision.support == "none":
-            return Drafted(refusal(q, hits, decision))
+            return Drafted(refusal(q, list(evidence.hits), decision))
+        hits = varied(self.retrievers, evidence, frozenset(exclude))
         # a corrected claim is answered without its "为什么/听说" and its figure: what the plan does say
         premise = decision.reason == "false_premise" and without_figures(NEGATIVE_VERB_STRIP.sub("", standalone))
         base = replace(self._compose(premise or standalone, hits, structural, [] if premise else parts, not exclude),

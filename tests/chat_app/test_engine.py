@@ -170,3 +170,10 @@ def test_a_carried_follow_up_is_answered_about_its_own_subject(assistant):
     a = assistant.ask("种苗花卉基地呢？", first.session_id)
     assert a.standalone.startswith("种苗花卉基地（")  # carried: the previous question is context
     assert a.answer.startswith("种苗花卉基地建设工程")  # not the previous question's line
+
+
+def test_rows_of_one_table_do_not_crowd_out_the_sentence_that_answers(assistant):
+    """Many 表1/专栏2 rows name GDP; the 2025 target is a body sentence (地区生产总值…250 亿元左右)."""
+    a = assistant.ask("到十四五末永济GDP大概多少亿？")
+    assert "250 亿元左右" in a.answer
+    assert sum(1 for c in a.citations if c.chunk_id.split(":")[-1].split("-")[1].startswith("t")) <= 2

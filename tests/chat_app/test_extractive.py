@@ -110,3 +110,11 @@ def test_items_named_one_per_sentence_are_gathered_from_their_paragraph(assistan
     a = assistant.ask("围绕“142”功能布局，城区要打造哪几个圈？")
     for ring in ("西部时尚运动圈", "东部医疗康养圈", "北部农贸物流圈"):
         assert ring in a.answer
+
+
+def test_the_end_of_a_five_year_period_is_its_last_year():
+    from chat_app.ask import Ask
+
+    assert Ask.of("十四五末粮食产量能到多少").years == frozenset({"2025"})
+    assert Ask.of("“十三五”期末城镇化率是多少").years == frozenset({"2020"})
+    assert Ask.of("十四五期间要建几所学校").years == frozenset()  # the period, not its end
