@@ -13,6 +13,7 @@ from dataclasses import dataclass, replace
 from chat_app.ask import KIND_MIN, Ask, carried_core, items_of_kind
 from chat_app.guards import names_topic
 from chat_app.indicators import gives_figure_for, render_row
+from chat_app.lexicon import QUANTITY_WORD_RE
 from chat_app.schema import Answer, Citation
 from chat_app.statements import bare, statements
 from ingest.chunker import sentences
@@ -68,6 +69,7 @@ class ExtractiveAnswerer:
         colloquial table (看病 → 医疗卫生) at EXPANSION_WEIGHT, so a sentence that uses the asker's
         words beats one that only matches an expansion."""
         core, previous = carried_core(question)
+        core = QUANTITY_WORD_RE.sub(" ", core)  # "多大规模": 多大 asks, 规模 is the content
         own = self.tokenizer.tokens(core)
         # "以后每年能涨多少（城里人收入…）" names nothing itself: the carried question's topic is its topic
         carried = CARRIED_WEIGHT if previous and names_topic(core, self.bm25) else 1.0

@@ -66,6 +66,9 @@ OTHER_DETAILS: tuple[tuple[str, str, str], ...] = (
 ASKED_DETAILS: tuple[tuple[str, re.Pattern[str], re.Pattern[str]], ...] = tuple(
     [(name, re.compile(ask), re.compile(rf"\d\s*(?:{unit})")) for name, ask, unit in FIGURE_DETAILS]
     + [(name, re.compile(ask), re.compile(says)) for name, ask, says in OTHER_DETAILS])
+# The interrogatives of quantity alone (general usage), which carry no content: "多大规模" is 多大 + 规模, and the
+# word segmenter's "大规模" is not in the question (the answerer drops these before weighing its words).
+QUANTITY_WORD_RE = re.compile(r"多少|多大|多高|多长|多远|多久|几[个项所座条家年万亿十百千成]")
 # Any figure: "how much / how many / what share" (general interrogatives of quantity).
 FIGURE_ASK_RE = re.compile(r"多少|几[个项所座条家成年万亿]|百分之|比例|比重|占比|几成|多大|多高|多长|多远")
 FIGURE_DETAIL_NAMES = frozenset(name for name, _, _ in FIGURE_DETAILS)

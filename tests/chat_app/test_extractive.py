@@ -118,3 +118,8 @@ def test_the_end_of_a_five_year_period_is_its_last_year():
     assert Ask.of("十四五末粮食产量能到多少").years == frozenset({"2025"})
     assert Ask.of("“十三五”期末城镇化率是多少").years == frozenset({"2020"})
     assert Ask.of("十四五期间要建几所学校").years == frozenset()  # the period, not its end
+
+
+def test_an_interrogative_of_quantity_lends_the_segmenter_no_content_word(assistant):
+    w = assistant.default.extractive.weights("光伏产业以后能做到多大规模？")
+    assert "规模" in w and "大规模" not in w and "多" not in w
