@@ -13,6 +13,8 @@ from chat_app.ask import LIST_RE, Ask, asked_count, carried_core
 from chat_app.extractive import LIST_BUDGET, MODE, Candidate, ExtractiveAnswerer, SentenceSims, compose
 from chat_app.guards import topic_words
 from chat_app.lexicon import BROAD_RE, QUESTION_CHARS, QUESTION_SCAFFOLD
+from chat_app.plan_lines import (GROUP_MIN_CHARS, LEAD_MAX_CHARS, common_suffix, first_by_lead, names_line,
+                                  place_of, without_lead)
 from chat_app.schema import Answer
 from chat_app.statements import bare
 from ingest.chunker import sentences
@@ -20,8 +22,6 @@ from ingest.schema import Chunk, Hit
 from retriever.bm25 import BM25Retriever
 
 QUOTED_RE = re.compile(r"“([^”]{2,12})”")
-PLACE_RE = re.compile(r"([\u4e00-\u9fff]{2,3}?)(镇|街道|乡)")
-TOWN_NAME_CHARS = 2  # the plan's towns and 街道: 韩阳, 卿头, 蒲州, 虞乡, 开张, 栲栳, 张营, 城西…
 PROJECT_RE = re.compile(r"项目|工程")
 ITEM_SPLIT_RE = re.compile(r"[、；，。](?![^（(“]*[）)”])")
 BOX_RE = re.compile(r"专栏\s*(\d+)")
@@ -33,10 +33,6 @@ POINTER_RE = re.compile(r"第[一二三四五六七八九十\d]+[章节]|[一二
 # A measure asked ("多少", "几成", "百分之几") makes a question specific, not a list or a broad one; narrower than
 # lexicon.FIGURE_ASK_RE, whose "几个/几项" still ask for a list's items.
 MEASURE_ASK_RE = re.compile(r"多少|几成|百分之")
-LEAD_MAX_CHARS = 30  # a paragraph's lead phrase, not a whole sentence
-GROUP_MIN_CHARS = 4  # "新基建" is too generic to name one line of a box; "机电制造产业" is not
-GROUP_ENDINGS = re.compile(r"(产业|工程|项目|行业|板块)$")
-LINE_COUNT_RE = re.compile(r"\s*\d+\s*[个项座处]$")  # "省保文物保护工程 2 个": a 专栏 line's count of its items
 # "必须坚持以下原则：", "要努力实现以下主要目标。", "远景目标是：": a sentence announcing the list after it
 # (general usage of 以下/如下), which the plan writes as "——" paragraphs.
 INTRO_RE = re.compile(r"(?:以下|如下)[^。，：:]{0,8}[。：:]?$|(?:目标|原则|任务|要求)是[。：:]?$")
@@ -152,7 +148,7 @@ class StructuredAnswerer(ExtractiveAnswerer):
             return None  # "…工程修多少公里" asks for a figure inside the line
         plain = re.sub(r"\s+", "", question)
         named = [(title, group) for title, items in self.by_box.items() for group in {c.group for c in items}
-                 if group and len(group) >= GROUP_MIN_CHARS and _names(plain, group)]
+                 if group and len(group) >= GROUP_MIN_CHARS and names_line(plain, group)]
         if not named:
             return None
         title, group = max(named, key=lambda tg: len(tg[1]))
@@ -164,7 +160,7 @@ class StructuredAnswerer(ExtractiveAnswerer):
         """One line of a box with all its items, introduced by the box and the line's name so every figure
         carries it."""
         items = [c for c in self.by_box[title] if c.group == group]
-        parts = [(_without_lead(c.text, group), c) for c in items]
+        parts = [(without_lead(c.text, group), c) for c in items]
         box, _, name = re.sub(r"\s+", "", title).partition("：")
         return compose(question, [(t, c) for t, c in parts if t], MODE,
                        prefix=f"{box}（{name}）中，{group.rstrip('。')}包括：")
@@ -198,19 +194,19 @@ class StructuredAnswerer(ExtractiveAnswerer):
     def place_items(self, question: str, hits: Sequence[Hit]) -> Answer | None:
         """"韩阳镇有啥农业项目": the project lists' entries that name the place, from every list
         among the top hits — not one whole list where the place is one entry among twenty."""
-        m = PLACE_RE.search(question)
-        if not m or not PROJECT_RE.search(question):
+        place = place_of(question)
+        if place is None or not PROJECT_RE.search(question):
             return None
-        stem = m.group(1)
+        stem, name = place
         found = [(p.strip(), h.chunk) for h in hits[:6] if h.chunk.kind == "box_item"
                  for p in ITEM_SPLIT_RE.split(h.chunk.text) if stem in p]
         found = list({p: (p, c) for p, c in found}.values())
-        topic = {t for t in self.tokenizer.tokens(question) if len(t) > 1} - LIST_WORDS - {stem, m.group(0)}
+        topic = {t for t in self.tokenizer.tokens(question) if len(t) > 1} - LIST_WORDS - {stem, name}
         titled = [(p, c) for p, c in found if topic & set(self.tokenizer.tokens(c.title))]
         found = titled if topic else found  # "农业项目": only the 农业 list's entries
         if not found:
             return None
-        return compose(question, found, MODE, prefix=f"规划的项目中涉及{m.group(0)}的有：", joiner="；")
+        return compose(question, found, MODE, prefix=f"规划的项目中涉及{name}的有：", joiner="；")
 
     def whole_box(self, question: str) -> Answer | None:
         """"专栏3有哪些项目" asks for the box's item list; "专栏3里的沿黄公路支线是哪三条" for one item.
@@ -227,7 +223,7 @@ class StructuredAnswerer(ExtractiveAnswerer):
             return None
         items = self.by_box[title]
         plain = re.sub(r"\s+", "", question)
-        lines = [g for g in {c.group for c in items} if g and len(g) >= GROUP_MIN_CHARS and _names(plain, g)]
+        lines = [g for g in {c.group for c in items} if g and len(g) >= GROUP_MIN_CHARS and names_line(plain, g)]
         if lines:  # "专栏8中省保文物保护工程包括哪些": one line of the box, with its items
             return self.line_items(question, title, max(lines, key=len))
         placed = self.box_place_items(question, title)
@@ -252,7 +248,7 @@ class StructuredAnswerer(ExtractiveAnswerer):
             return None
         stem, name = place
         found = {p.strip(): (p.strip(), c) for c in self.by_box[title]
-                 for p in ITEM_SPLIT_RE.split(_without_lead(c.text, c.group)) if stem in p}
+                 for p in ITEM_SPLIT_RE.split(without_lead(c.text, c.group)) if stem in p}
         if not found:
             return None
         head = re.sub(r"\s+", "", title).partition("：")[0]
@@ -273,44 +269,3 @@ class StructuredAnswerer(ExtractiveAnswerer):
         A quoted name shared by several titles (“十四五”) names none of them."""
         named = [title for name, title in self.box_by_name.items() if name in question]
         return named[0] if len(named) == 1 else None
-
-
-def _without_lead(text: str, group: str) -> str:
-    """"机电制造产业。泰诺博锐…、" → "泰诺博锐…": the line's name is already in the answer's opening."""
-    text = text[len(group):].lstrip("。：: ") if text.startswith(group) else text
-    return text.strip().rstrip("、，,")
-
-
-def _names(question: str, group: str) -> bool:
-    """The question names the line, or the line without its generic ending (产业/工程/项目)."""
-    group = LINE_COUNT_RE.sub("", group.rstrip("。"))
-    stem = GROUP_ENDINGS.sub("", group)
-    return group in question or (len(stem) >= GROUP_MIN_CHARS and stem in question)
-
-
-def place_of(question: str) -> tuple[str, str] | None:
-    """("韩阳", "韩阳镇") for "专栏6中涉及韩阳镇的项目": Yongji's towns have two-character names, so the two
-    characters before 镇/乡/街道 are the name, whatever precedes them ("涉及", "里")."""
-    m = PLACE_RE.search(question)
-    if not m:
-        return None
-    stem = m.group(1)[-TOWN_NAME_CHARS:]
-    return stem, stem + m.group(2)
-
-
-def first_by_lead(chunks: Sequence[Chunk], max_len: int = 1000) -> dict[str, Chunk]:
-    """Each distinct lead phrase (Chunk.group) with the first chunk under it, in plan order."""
-    leads: dict[str, Chunk] = {}
-    for c in chunks:
-        if c.group and len(c.group) <= max_len:
-            leads.setdefault(c.group, c)
-    return leads
-
-
-def common_suffix(words: list[str]) -> str:
-    out = ""
-    for chars in zip(*(w[::-1] for w in words)):
-        if len(set(chars)) != 1:
-            break
-        out = chars[0] + out
-    return out

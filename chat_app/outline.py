@@ -14,7 +14,7 @@ from dataclasses import replace
 from chat_app.ask import KIND_RE, asked_kind, carried_core
 from chat_app.extractive import QUOTE_MAX
 from chat_app.lexicon import BROAD_RE, FIGURE_ASK_RE, GENERAL_ASK_RE, SPECIFIC_ASK_RE
-from chat_app.lists import LEAD_MAX_CHARS, first_by_lead
+from chat_app.plan_lines import LEAD_MAX_CHARS, first_by_lead
 from chat_app.overview import section_name
 from chat_app.schema import Answer, Citation
 from chat_app.statements import bare

@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from chat_app.extractive import MODE, compose
 from chat_app.guards import topic_words
 from chat_app.lexicon import BROAD_RE, FIGURE_ASK_RE, OVERVIEW_RE, QUOTE_RE, SECTION_ASK_RE, SECTION_ASK_WORDS
-from chat_app.lists import first_by_lead
+from chat_app.plan_lines import first_by_lead
 from chat_app.statements import bare
 from chat_app.schema import Answer
 from ingest.chunker import sentences

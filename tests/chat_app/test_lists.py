@@ -84,7 +84,7 @@ def test_a_box_asked_about_one_town_lists_that_towns_entries_from_every_line(ass
 
 
 def test_place_of_takes_the_towns_two_characters_whatever_precedes_them():
-    from chat_app.lists import place_of
+    from chat_app.plan_lines import place_of
 
     assert place_of("专栏6里涉及卿头镇的有哪些") == ("卿头", "卿头镇")
     assert place_of("韩阳镇有啥农业项目") == ("韩阳", "韩阳镇")
