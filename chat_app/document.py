@@ -144,7 +144,7 @@ class PlanDocument:
         decision = self._by_parts(self.decide(query, evidence), parts)
         if decision.support == "none":
             return Drafted(refusal(q, list(evidence.hits), decision))
-        hits = varied(self.retrievers, evidence, frozenset(exclude))
+        hits = varied(self.retrievers, self.retriever_kind, evidence, frozenset(exclude))
         # a corrected claim is answered without its "为什么/听说" and its figure: what the plan does say
         premise = decision.reason == "false_premise" and without_figures(NEGATIVE_VERB_STRIP.sub("", standalone))
         base = replace(self._compose(premise or standalone, hits, structural, [] if premise else parts, not exclude),

@@ -39,7 +39,8 @@ MODE = "extractive"
 # sentence: 0 → 0.66/0.73/0.66/0.73/0.64 on dev…dev5, 0.5 → 0.72/0.79/0.69/0.75/0.70, more no better.
 SENTENCE_WEIGHT = 0.5
 # A body paragraph's lead phrase alone ("农副产品加工及生物医药制药产业集群。") repeats the question's words
-# and answers nothing (a 专栏 line's lead, "省保文物保护工程 2 个", is content); its score is damped so a sentence under it leads (tuning sets: see RESULTS.md).
+# and answers nothing (a 专栏 line's lead, "省保文物保护工程 2 个", is content); its score is damped so a sentence
+# under it leads (tuning sets: see RESULTS.md).
 HEADING_ONLY = 0.5
 SUBJECT_MAX = 20
 QUOTE_MAX = 300  # a citation quotes its whole chunk up to this length

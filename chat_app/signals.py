@@ -24,9 +24,11 @@ from retriever.factory import RetrieverSet
 TOP = 5  # passages an answer draws on
 DETAIL_DEPTH = 6  # passages searched for an asked detail
 SENTENCE_GAP_RANK = 9  # the tenth-best sentence: the usual QPP "top-k gap" (Shtok et al.)
-PART_MIN_CHARS = 4
-MAX_TABLE_ROWS = 2  # table rows among the hits an answer is composed from (tuning sweep: 1 loses table questions (-7), 2 best, 3 -2, 4 -4, no cap -7)
-VARIED_DEPTH = 2  # how much deeper than k the fused ranking is read to replace the rows left out  # "签多少钱的项目？能开工多少？": parts this long get their own dense peak
+PART_MIN_CHARS = 4  # "签多少钱的项目？能开工多少？": parts this long get their own dense peak
+# Table rows among the hits an answer is composed from. Tuning sweep (answers gaining/losing key facts against no
+# cap): 1 row −7 (table questions), 2 rows best, 3 rows 2 fewer gains, 4 rows 4 fewer.
+MAX_TABLE_ROWS = 2
+VARIED_DEPTH = 3  # how much deeper than k the fused ranking is read to replace the rows left out (2: one fewer first sentence)
 FEATURES = ("coverage", "unknown", "dense_peak", "dense_top", "dense_gap", "lex_wig", "lex_nqc",
             "agreement", "overlap", "fused_gap", "asks_detail", "detail_missing", "length",
             "sentence_coverage", "heaviest_missing", "missing_words", "top1_coverage", "specific_missing",
@@ -77,18 +79,20 @@ def gather(retrievers: RetrieverSet, kind: str, query: Query, k: int = 8) -> Evi
     return Evidence(tuple(hits), tuple(tuple(v) for v in voices))
 
 
-def varied(retrievers: RetrieverSet, evidence: Evidence, exclude: frozenset[str], k: int = 8,
+def varied(retrievers: RetrieverSet, kind: str, evidence: Evidence, exclude: frozenset[str], k: int = 8,
            max_rows: int = MAX_TABLE_ROWS) -> list[Hit]:
     """The hits an answer is composed from: the fused ranking, with no more than `max_rows` table rows.
     Rows of one table share their words ("…占 GDP 比重", "单位GDP能耗…"), so a question using one of them
     ("GDP能到多少") fills every place with rows and the body sentence that answers it ("地区生产总值…达到
     250 亿元左右") never reaches the answerer. The support signals keep the plain ranking."""
-    if not evidence.voices or not any(evidence.voices):
-        return list(evidence.hits)
+    if kind != "hybrid" or not evidence.voices or not any(evidence.voices):
+        return list(evidence.hits)  # a single configured retriever's ranking is used as it is
     fused = [h for h in retrievers.hybrid.fuse(evidence.voices, k * VARIED_DEPTH + len(exclude))
              if h.chunk.id not in exclude]
     rows = [h for h in fused if h.chunk.kind == "table_row"]
-    kept = {id(h) for h in rows[:max_rows]}
+    others = len(fused) - len(rows)
+    # rows beyond the cap only make up for body passages the deeper ranking does not have
+    kept = {id(h) for h in rows[:max(max_rows, k - others)]}
     return [h for h in fused if h.chunk.kind != "table_row" or id(h) in kept][:k]
 
 

@@ -70,3 +70,20 @@ def test_the_shipped_probes_match_the_default_embedding():
     assert set(m.probes) == set(PROBES)
     for probe in m.probes.values():
         assert probe.embedding_model == model_id and probe.weights.shape == (384,)
+
+
+def test_answer_hits_hold_at_most_two_table_rows_and_keep_a_single_retrievers_ranking(assistant):
+    from chat_app.query import understand
+    from chat_app.signals import MAX_TABLE_ROWS, gather, varied
+
+    rs = assistant.retrievers
+    q = understand("GDP占比这些指标到2025年是多少", "GDP占比这些指标到2025年是多少", rs.bm25)
+    hybrid = gather(rs, "hybrid", q)
+    assert sum(h.chunk.kind == "table_row" for h in hybrid.hits) > MAX_TABLE_ROWS  # the crowding this undoes
+    hits = varied(rs, "hybrid", hybrid, frozenset())
+    rows = sum(h.chunk.kind == "table_row" for h in hits)
+    assert len(hits) == len(hybrid.hits)  # rows make up for body passages the ranking lacks
+    assert rows < sum(h.chunk.kind == "table_row" for h in hybrid.hits)
+    assert [h.chunk.id for h in hits if h.chunk.kind != "table_row"][:1]  # a body passage got in
+    bm25 = gather(rs, "bm25", q)
+    assert varied(rs, "bm25", bm25, frozenset()) == list(bm25.hits)
