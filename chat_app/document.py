@@ -127,7 +127,7 @@ class PlanDocument:
         headings = dict.fromkeys(h for c in chunks for h in (c.chapter, c.section, c.title) if h)
         self.plan_text = "\n".join(list(headings) + [c.text for c in chunks])
         self.overview = SectionOverview(chunks, retrievers.bm25)
-        self.outline = SectionOutline(chunks)
+        self.outline = SectionOutline(self.extractive.by_section)
         self.support = SupportCheck(retrievers, support_model)
         places = ForeignPlaceCheck(self.plan_text, self.meta.home, self.meta.name)
         self.checks: tuple[Check, ...] = (DirectiveCheck(retrievers, support_model), places, self.support)

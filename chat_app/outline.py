@@ -8,7 +8,7 @@ other tuning answer lost a key fact; the first sentence is unchanged by construc
 """
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import replace
 
 from chat_app.ask import KIND_RE, asked_kind, carried_core
@@ -36,19 +36,17 @@ def general_ask(question: str) -> bool:
 
 
 class SectionOutline:
-    def __init__(self, chunks: Sequence[Chunk]) -> None:
-        self.by_section: dict[tuple[str, str], list[Chunk]] = {}
-        for c in chunks:
-            if c.section and c.kind == "paragraph":
-                self.by_section.setdefault((c.chapter, c.section), []).append(c)
+    def __init__(self, by_section: Mapping[tuple[str, str], Sequence[Chunk]]) -> None:
+        """`by_section`: the body paragraphs of each (章, 节), as the list answerer already keeps them."""
+        self.by_section = by_section
 
     def extend(self, question: str, answer: Answer, hits: Sequence[Hit]) -> Answer:
         """The answer, followed by the headings it does not yet give of the section retrieval favours."""
         if not hits or answer.support == "none" or not general_ask(question):
             return answer
         top = voted_section(hits)
-        if top is None:
-            return answer
+        if top is None or not top.section:
+            return answer  # a chapter's preamble has no headings of its own
         leads = [(bare(lead), c) for lead, c in
                  first_by_lead(self.by_section.get((top.chapter, top.section), []), LEAD_MAX_CHARS).items()]
         new = [(lead, c) for lead, c in leads if lead and lead not in answer.answer]
