@@ -15,6 +15,7 @@ from chat_app.overview import SectionOverview
 from chat_app.parts import answer_parts, split_parts
 from chat_app.query import subject, understand
 from chat_app.schema import Answer, Decision, Query, echo
+from chat_app.scope import SCOPE_DEPTH, scoped
 from chat_app.signals import Evidence, gather, varied
 from chat_app.support import SupportModel
 from corpus import BUNDLED_ID, BUNDLED_PERIOD, BUNDLED_REGION, BUNDLED_TITLE
@@ -25,6 +26,7 @@ from retriever.factory import RetrieverSet
 NOT_MENTIONED = "抱歉，规划中未提及这方面的内容。"
 RELATED_TAIL = "以下是规划中与此最相关的原文："
 SUGGESTIONS = 3  # nearest sections offered after a refusal
+ANSWER_HITS = 8  # passages an answer is composed from (signals.gather's k)
 # How the related answer names what the plan lacks ("关于“五老峰门票”，规划没有写明具体金额。").
 DETAIL_PHRASES = {"金额": "具体金额", "人数": "具体人数", "长度": "具体长度", "数量": "具体数量",
                   "面积": "具体面积", "具体时间": "具体时间", "具体钟点": "具体钟点", "年代": "年代",
@@ -145,6 +147,8 @@ class PlanDocument:
         if decision.support == "none":
             return Drafted(refusal(q, list(evidence.hits), decision))
         hits = varied(self.retrievers, self.retriever_kind, evidence, frozenset(exclude))
+        if not parts:  # a question in parts is scoped part by part: "A在第九章与B在专栏2中…"
+            hits = self.scoped(standalone, evidence, hits, frozenset(exclude))
         # a corrected claim is answered without its "为什么/听说" and its figure: what the plan does say
         premise = decision.reason == "false_premise" and without_figures(NEGATIVE_VERB_STRIP.sub("", standalone))
         base = replace(self._compose(premise or standalone, hits, structural, [] if premise else parts, not exclude),
@@ -188,7 +192,7 @@ class PlanDocument:
         """The extractive answer; a question asking several things gets one sentence per part, each
         from its own evidence, unless the plan's structure lists the answer whole."""
         if parts and hits and self.extractive.listed(standalone, hits, structural) is None:
-            evidence = [(pq.standalone, list(pe.hits)) for pq, pe in parts]
+            evidence = [(pq.standalone, self.scoped(pq.standalone, pe, list(pe.hits), pq.exclude)) for pq, pe in parts]
             split = answer_parts(self.extractive, standalone, hits, evidence)
             if split is not None:
                 return split
@@ -206,6 +210,14 @@ class PlanDocument:
             if corrected is not None:
                 return replace(corrected, note=f"{corrected.note}; {decision.note}")
         return decision
+
+    def scoped(self, question: str, evidence: Evidence, hits: list[Hit], exclude: frozenset[str]) -> list[Hit]:
+        """The passages an answer is composed from: `hits`, or the places the question names
+        ("第八章第四节…", "专栏2中…", chat_app/scope.py), searched deeper in the same voices."""
+        def deeper() -> list[Hit]:
+            fused = self.retrievers.hybrid.fuse(evidence.voices, SCOPE_DEPTH + len(exclude))
+            return [h for h in fused if h.chunk.id not in exclude]
+        return scoped(question, hits, deeper, max(len(hits), ANSWER_HITS))
 
     def evidence(self, query: Query) -> Evidence:
         return gather(self.retrievers, self.retriever_kind, query)

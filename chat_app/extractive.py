@@ -16,32 +16,19 @@ from chat_app.indicators import gives_figure_for, render_row
 from chat_app.lexicon import QUANTITY_WORD_RE
 from chat_app.schema import Answer, Citation
 from chat_app.statements import bare, statements
+from chat_app.weights import (CARRIED_RANK_PRIOR, CARRIED_WEIGHT, CLOSE_RATIO, EXPANSION_WEIGHT, HEADING_ONLY,
+                              MULTI_FLOOR, RANK_PRIOR, ROW_WITHOUT_FIGURE, SENTENCE_WEIGHT)
 from ingest.chunker import sentences
 from ingest.schema import Chunk, Hit
 from retriever.bm25 import BM25Retriever
 
-# "到2025年…多少" and a row whose 2025 cell is "完成下达任务" (or that has no 2025 column): the row names
-# the indicator but not the asked figure; a body sentence stating it should lead (tuning sets: see RESULTS.md).
-ROW_WITHOUT_FIGURE = 0.4
 LIST_BUDGET = 320  # characters a list answer may run to
 MULTI_RE = re.compile(r"分别|两部分|还是|前前后后|各自|以及|[？?].+[？?]")
-MULTI_FLOOR = 0.4  # of the best score: a weaker sentence from the other section still beats a third from the same
 LEAD_MAX = 16  # a sentence this short that opens a chunk is a heading
 LEAD_BODY = 160
 CLAUSE_RE = re.compile(r"(?<=[，；：,;:])")
 MAX_CHARS = 200
-CARRIED_WEIGHT = 0.2  # the previous question's words in a carried follow-up: context, not the ask. Tuning dialogues
-# (dialogues, dialogues_dev6) 0.7 → 0.789/0.875, 0.5 → 0.807/0.875, 0.3 → 0.817/0.893, 0.2 → 0.835/0.893, 0.15 → 0.835/0.911, 0 → 0.826/0.893.
-EXPANSION_WEIGHT = 0.7  # dev-tuned (1.0, 0.7, 0.5 tried): see weights()
 MODE = "extractive"
-# How much the question's closeness to a sentence (e5 cosine, min-max scaled over the candidates)
-# multiplies its word score. Tuned on the tuning sets (0, 0.5, 1, 2 tried) for key facts in the first
-# sentence: 0 → 0.66/0.73/0.66/0.73/0.64 on dev…dev5, 0.5 → 0.72/0.79/0.69/0.75/0.70, more no better.
-SENTENCE_WEIGHT = 0.5
-# A body paragraph's lead phrase alone ("农副产品加工及生物医药制药产业集群。") repeats the question's words
-# and answers nothing (a 专栏 line's lead, "省保文物保护工程 2 个", is content); its score is damped so a sentence
-# under it leads (tuning sets: see RESULTS.md).
-HEADING_ONLY = 0.5
 SUBJECT_MAX = 20
 QUOTE_MAX = 300  # a citation quotes its whole chunk up to this length
 SentenceSims = Callable[[str, Sequence[str]], list[tuple[str, str, float]]]
@@ -106,8 +93,9 @@ class ExtractiveAnswerer:
                 depth: int = 6) -> list[Candidate]:
         out = []
         close = self._closeness(question, hits[:depth])
+        rank_prior = CARRIED_RANK_PRIOR if carried_core(question)[1] else RANK_PRIOR
         for h in hits[:depth]:
-            prior = 1.5 / (h.rank + 1)
+            prior = rank_prior / (h.rank + 1)
             heading = bare(h.chunk.group) if h.chunk.kind == "paragraph" else ""
             for s in statements(h.chunk):
                 if len(s) >= 4:
@@ -161,7 +149,7 @@ class ExtractiveAnswerer:
             if other is not None and other.score >= MULTI_FLOOR * best.score:
                 cands = [best, other] + [c for c in cands[1:] if c is not other]
         for c in cands[1:]:
-            if len(picked) >= limit or (c.score < 0.6 * best.score and c is not other):
+            if len(picked) >= limit or (c.score < CLOSE_RATIO * best.score and c is not other):
                 break
             if c.text in {p.text for p in picked}:
                 continue

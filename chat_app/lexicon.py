@@ -125,6 +125,15 @@ INJECTION_RE = re.compile(
     r"当作规划(数据|原文|内容)|讲(一)?个笑话|翻译成.{0,4}(文|语)|"
     rf"{COMPOSE_VERBS}[^，。？！?!]{{0,10}}{OFF_TASK_GENRES}|用\s*{PROGRAMMING_LANGUAGES}|"
     r"以[^，。？?]{1,8}(身份|口吻|名义)(正式|郑重)?(宣布|发布|回答|声明|表态)|"
+    # prompt leaking, authority claims, the instruction named before the verb that drops it, answering
+    # from "your own knowledge" instead of the document, pretending the plan says something, abuse and
+    # chit-chat requests, asking which model runs (OWASP LLM01/LLM07 classes; general usage)
+    r"你(收到|接到|得到|拿到)的.{0,6}(指令|提示|设定|规则)|你的(回答|回复|工作|运行|内部)?规则|"
+    r"(规则|设定|指令|限制|身份|提示).{0,4}(都|全|全部)?(忘掉|忘记|忽略|放一边|放到一边|抛开)|"
+    r"我是(你的)?(管理员|开发者|开发人员|工程师|程序员|运维)|授权你|绕过(检索|审查|审核|过滤|安全)|"
+    r"(用|凭|按|根据)你(自己)?的?(知道|知识|了解|想法|观点|判断)|你自己知道的|规划(以外|之外|外)的|"
+    r"假装.{0,6}(写了|写过|说了|说过|规定了)|(骂|辱骂|诋毁)[^，。？?]{0,6}的话|脏话|陪(我|俺)(聊|唠|玩|说话)|"
+    r"你(用|使用)?的?是(什么|哪个|啥)(模型|大模型)|你是(什么|哪个|啥)模型|"
     r"system\s*prompt|\bprompt\b|ignore (all|previous|above|prior|the)|disregard (all|previous|the)|"
     r"you are now|pretend (to be|you are)|act as|jailbreak|developer mode|\bDAN\b|reveal your|"
     r"forget (the|all|your|previous|everything)|repeat (everything|all|the text|the words)|hidden instructions?|"

@@ -8,11 +8,14 @@ retrieved and answered on its own, in the question's order.
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from collections.abc import Sequence
 
+from chat_app.coordination import coordinated
 from chat_app.extractive import MODE, Candidate, ExtractiveAnswerer, compose
 from chat_app.guards import topic_words
 from chat_app.lexicon import ASKING_RE
+from chat_app.statements import bare
 from chat_app.schema import Answer
 from ingest.schema import Hit
 from retriever.bm25 import BM25Retriever
@@ -43,6 +46,9 @@ def clauses(question: str) -> list[str]:
 def split_parts(question: str, bm25: BM25Retriever) -> list[str]:
     """The standalone parts of a multi-part question, or [question] when it asks one thing."""
     parts = clauses(question)
+    if len(parts) == 1:  # one clause may still ask about two things: "A和B分别是多少" (chat_app/coordination.py)
+        general = getattr(bm25.tokenizer, "general", None)  # jieba with the plan's words, when BM25 uses it
+        parts = (coordinated(question, general.tokenize) if general else coordinated(question)) or parts
     if not 1 < len(parts) <= MAX_PARTS:
         return [question]
     out = [parts[0]]
@@ -61,9 +67,17 @@ def answer_parts(answerer: ExtractiveAnswerer, question: str, hits: Sequence[Hit
     leads: list[Candidate] = []
     for part, part_hits in parts:
         best = next(iter(answerer.pick(part, part_hits)), None)
-        if best is not None and best.text not in {c.text for c in leads}:
+        if best is not None and _core(best) not in {_core(c) for c in leads}:
+            if any(c.chunk.group and c.chunk.group == best.chunk.group for c in leads):
+                best = replace(best, text=_core(best))  # the paragraph's lead phrase is said once
             leads.append(best)  # a sentence answering two parts is given once
     if len(leads) < 2:
         return None
-    rest = [c for c in answerer.pick(question, hits) if c.text not in {p.text for p in leads}]
+    rest = [c for c in answerer.pick(question, hits) if _core(c) not in {_core(p) for p in leads}]
     return compose(question, [(c.text, c.chunk) for c in leads + rest[:EXTRA_SENTENCES]], MODE)
+
+
+def _core(c: Candidate) -> str:
+    """A picked sentence without the lead phrase the answerer may have opened it with."""
+    lead = bare(c.chunk.group)
+    return c.text.removeprefix(f"{lead}：") if lead else c.text

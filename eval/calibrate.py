@@ -38,7 +38,11 @@ NEWTON_STEPS = 50
 # answerable none 0.9 %, off-topic none 91.0 %; 0.03 → 2.1 %, 93.8 % (dev7's broad questions lowered the on-topic
 # threshold at 0.02 until off-topic questions slipped through).
 MAX_ANSWERABLE_NONE = 0.03
-MAX_OUT_OF_SCOPE_DIRECT = 0.10
+# Issue #10's bound is ≤ 10 % on held-out sets; a threshold set at exactly 10 % in sample lands above it out of
+# sample (the seen held-out sets measured 10.3–14.1 %), so the fit keeps headroom. Session 10, leave-one-set-out
+# pooled over dev…dev8 (answerable direct / out-of-scope direct): 0.10 → 0.918/0.088, 0.08 → 0.908/0.070,
+# 0.06 → 0.856/0.056 (too close to the 85 % direct bound).
+MAX_OUT_OF_SCOPE_DIRECT = 0.08
 MIN_AUC_GAIN = 0.003  # forward selection stops when a feature adds less held-out AUC
 # The probes' L2 penalty on unit-length e5 vectors. Leave-one-set-out on the tuning sets (session 7) gave
 # answerable direct 0.74 / 0.80 / 0.89 / 0.89 at 1.0 / 0.3 / 0.03 / 0.01 for both probes. At 0.01 the on-topic
