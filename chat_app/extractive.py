@@ -31,6 +31,10 @@ MAX_CHARS = 200
 MODE = "extractive"
 SUBJECT_MAX = 20
 QUOTE_MAX = 300  # a citation quotes its whole chunk up to this length
+ANNOUNCE_RE = re.compile(r"(以下|如下|下列)[\u4e00-\u9fff]{0,6}。\[\d+\]$")
+CITED_END_RE = re.compile(r"[。！？](\[\d+\])$")  # a composed sentence's full stop before its citation
+CITE_RE = re.compile(r"\[\d+\]")
+ITEM_MAX = 24  # an announced item this short is a heading ("坚持党的全面领导"), read as one list
 SentenceSims = Callable[[str, Sequence[str]], list[tuple[str, str, float]]]
 
 
@@ -261,9 +265,26 @@ def named_subject(c: Candidate) -> Candidate:
     return replace(c, text=f"{subject}：{c.text}")
 
 
+def announced(texts: list[str]) -> str:
+    """"必须坚持以下原则。[1]坚持党的全面领导。[2]…" → "必须坚持以下原则[1]：坚持党的全面领导[2]、…。": a sentence
+    ending in 以下/如下/下列 + noun points to what follows (general usage), so the short items it announces are
+    read as its own enumeration, one sentence; longer items keep their sentences."""
+    first = next((i for i, t in enumerate(texts[:-1]) if ANNOUNCE_RE.search(t)), None)
+    if first is None:
+        return "".join(texts)
+    items = [CITED_END_RE.sub(r"\1", t) for t in texts[first + 1:]]
+    if any(len(CITE_RE.sub("", t)) > ITEM_MAX for t in items):
+        return "".join(texts)
+    intro = CITED_END_RE.sub(r"\1", texts[first])
+    return "".join(texts[:first]) + intro + "：" + "、".join(items) + "。"
+
+
 def compose(question: str, parts: Sequence[tuple[str, Chunk]], mode: str,
             prefix: str = "", joiner: str = "") -> Answer:
-    """Sentences in, cited plain-text answer out; one citation number per chunk."""
+    """Sentences in, cited plain-text answer out; one citation number per chunk. A list joined with "；"
+    whose entries are all short headings ("发展现代物流业") reads as one enumeration, joined with "、"."""
+    if joiner == "；" and all(len(t.rstrip("。；;")) <= ITEM_MAX for t, _ in parts):
+        joiner = "、"
     cites: dict[str, Citation] = {}
     texts = []
     taken: dict[str, list[str]] = {}
@@ -278,7 +299,7 @@ def compose(question: str, parts: Sequence[tuple[str, Chunk]], mode: str,
         if not joiner and text[-1:] not in ("。", "！", "？", "”", "）"):
             text += "。"  # a list entry or a trimmed clause still ends as a sentence
         texts.append(f"{text}[{cites[chunk.id].n}]")
-    body = joiner.join(texts)
+    body = joiner.join(texts) if joiner else announced(texts)
     if joiner and not body.endswith("。"):
         body += "。"
     return Answer(question, prefix + body, "direct", mode, tuple(cites.values()))

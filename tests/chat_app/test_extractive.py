@@ -123,3 +123,24 @@ def test_the_end_of_a_five_year_period_is_its_last_year():
 def test_an_interrogative_of_quantity_lends_the_segmenter_no_content_word(assistant):
     w = assistant.default.extractive.weights("光伏产业以后能做到多大规模？")
     assert "规模" in w and "大规模" not in w and "多" not in w
+
+
+def test_a_sentence_announcing_a_list_reads_its_short_items_as_one_sentence():
+    from chat_app.extractive import announced
+    texts = ["我们要做到下列三件事。[1]", "修好道路。[2]", "办好学校。[3]"]
+    assert announced(texts) == "我们要做到下列三件事[1]：修好道路[2]、办好学校[3]。"
+    long_item = "全面推进城乡融合发展，形成连接顺畅、城乡互动、功能互补、特色鲜明的新型城镇体系。[2]"
+    assert announced(["主要任务如下。[1]", long_item]) == "主要任务如下。[1]" + long_item  # sentences stay
+    assert announced(["修好道路。[1]", "办好学校。[2]"]) == "修好道路。[1]办好学校。[2]"  # nothing announced
+
+
+def test_a_list_of_short_headings_is_one_enumeration_and_long_entries_keep_semicolons():
+    from chat_app.extractive import compose
+    from ingest.schema import Chunk
+    a = Chunk("a", "paragraph", "第三章", "第一节", "发展现代物流业。")
+    b = Chunk("b", "paragraph", "第三章", "第一节", "发展电商服务业。")
+    short = compose("有哪些", [("发展现代物流业", a), ("发展电商服务业", b)], "extractive", prefix="提出：", joiner="；")
+    assert short.answer == "提出：发展现代物流业[1]、发展电商服务业[2]。"
+    long_text = "加快建设一批镇（街道）电商创业园和电商专业村，加快农村淘宝店建设"
+    mixed = compose("有哪些", [("发展现代物流业", a), (long_text, b)], "extractive", prefix="提出：", joiner="；")
+    assert mixed.answer == f"提出：发展现代物流业[1]；{long_text}[2]。"
