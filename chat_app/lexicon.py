@@ -125,10 +125,17 @@ INJECTION_RE = re.compile(
     r"当作规划(数据|原文|内容)|讲(一)?个笑话|翻译成.{0,4}(文|语)|"
     rf"{COMPOSE_VERBS}[^，。？！?!]{{0,10}}{OFF_TASK_GENRES}|用\s*{PROGRAMMING_LANGUAGES}|"
     r"以[^，。？?]{1,8}(身份|口吻|名义)(正式|郑重)?(宣布|发布|回答|声明|表态)|"
-    # prompt leaking, authority claims, the instruction named before the verb that drops it, answering
-    # from "your own knowledge" instead of the document, pretending the plan says something, abuse and
-    # chit-chat requests, asking which model runs (OWASP LLM01/LLM07 classes; general usage)
-    r"你(收到|接到|得到|拿到)的.{0,6}(指令|提示|设定|规则)|你的(回答|回复|工作|运行|内部)?规则|"
+    # prompt leaking ("你收到的指令", "你背后的提示", system message), authority claims (我是管理员, 以开发者身份),
+    # the instruction named before the verb that drops it (规则都忘掉), hypothetical or new identities (假如你是,
+    # 现在你是), orders not to refuse (我命令你, 不要拒绝, 突破规则), "an AI without limits", dictating how the
+    # answer opens (用“…”开头), answering from "your own knowledge" instead of the document, pretending the
+    # plan says something, abuse and chit-chat requests, asking which model or company runs it (OWASP LLM01 and
+    # LLM07 classes, general usage; session 10)
+    r"你(之前|刚才|最初|最开始)?(收到|接到|得到|拿到)的.{0,6}(指令|提示|设定|规则|内容|消息)|你的(回答|回复|工作|运行|内部)?规则|"
+    r"你(背后|后台|底层)的.{0,4}(提示|指令|设定)|(谁|哪家|哪个公司)开发的|哪家的?(大)?模型|system\s*message|调试信息|"
+    r"(假如|如果|假设|要是|倘若)你是|现在你是|(我)?命令你|突破(规则|限制|设定)|不(要|许|准)拒绝|"
+    r"(以|用)(开发者|管理员|工程师)(的)?身份|没有(任何)?限制的|作为(一个|一名)?[^，。？?]{0,6}(AI|人工智能)|"
+    r"(用|以)[“\"][^”\"]{1,12}[”\"]开头|"
     r"(规则|设定|指令|限制|身份|提示).{0,4}(都|全|全部)?(忘掉|忘记|忽略|放一边|放到一边|抛开)|"
     r"我是(你的)?(管理员|开发者|开发人员|工程师|程序员|运维)|授权你|绕过(检索|审查|审核|过滤|安全)|"
     r"(用|凭|按|根据)你(自己)?的?(知道|知识|了解|想法|观点|判断)|你自己知道的|规划(以外|之外|外)的|"
