@@ -9,11 +9,11 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
-from functools import lru_cache
 
 from chat_app.lexicon import QUESTION_SCAFFOLD
 from ingest.schema import Hit
 from retriever.bm25 import BM25Retriever
+from retriever.homophones import sound
 from retriever.text import COLLOQUIAL
 
 COVERAGE_DEPTH = 5
@@ -73,14 +73,6 @@ def _question_terms(question: str, bm25: BM25Retriever) -> list[tuple[str, float
 
 
 _HOMOPHONES: dict[int, dict[str, frozenset[str]]] = {}  # per BM25 index (id): toneless pinyin → plan words
-
-
-@lru_cache(maxsize=50_000)
-def sound(word: str) -> str:
-    """Toneless pinyin ("规化" → "guihua")."""
-    from pypinyin import lazy_pinyin
-
-    return "".join(lazy_pinyin(word))
 
 
 def homophones(term: str, bm25: BM25Retriever) -> frozenset[str]:

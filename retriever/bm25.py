@@ -10,6 +10,7 @@ from rank_bm25 import BM25Okapi
 from ingest.chunker import sentences
 from ingest.schema import Chunk
 from retriever.base import ScoringRetriever
+from retriever.homophones import HomophoneIndex
 from retriever.text import CharBigramTokenizer, Tokenizer, plan_vocabulary
 
 
@@ -30,6 +31,8 @@ class BM25Retriever(ScoringRetriever):
         # over-rewards one-line table rows.
         self.bm25 = BM25Okapi(corpus, k1=k1, b=b)
         self._index_postings()
+        if isinstance(self.tokenizer, Tokenizer) and self.tokenizer.homophones is None:
+            self.tokenizer.homophones = HomophoneIndex(self.bm25.idf, self.tokenizer.general.FREQ)
 
     def _index_postings(self) -> None:
         """rank_bm25 keeps the statistics but scores by looping over every unit in Python for

@@ -15,6 +15,7 @@ import jieba
 
 from ingest.schema import Chunk
 from retriever.colloquial import COLLOQUIAL
+from retriever.homophones import HomophoneIndex
 
 jieba.setLogLevel(logging.WARNING)
 
@@ -54,6 +55,7 @@ class Tokenizer:
         for word in sorted(set(vocabulary)):
             self._jieba.add_word(word, freq=2000)
         self.general = self._jieba  # its FREQ table: general-language word frequencies (+ the plan's words)
+        self.homophones: HomophoneIndex | None = None  # set by the BM25 index that knows the plan's words
         # The plan's sentences are tokenised again on every answer; they never change.
         self._cached = lru_cache(maxsize=50_000)(self._tokenize)
 
@@ -68,8 +70,13 @@ class Tokenizer:
                 out.append(tok)
         return tuple(out)
 
+    def dictionary_words(self, text: str) -> list[tuple[str, int, int]]:
+        """(word, start, end) by the dictionary alone: no HMM guesses, so an unknown typo stays in characters."""
+        return list(self._jieba.tokenize(text, HMM=False))
+
     def query_tokens(self, text: str) -> list[str]:
-        return self.tokens(text) + [t for w in expansions(text) for t in self.tokens(w)]
+        fixed = self.homophones.corrections(text, self.dictionary_words) if self.homophones else []
+        return self.tokens(text) + [t for w in expansions(text) + fixed for t in self.tokens(w)]
 
 
 def expansions(text: str) -> list[str]:
@@ -86,6 +93,10 @@ class CharBigramTokenizer:
         for seg in NON_WORD_RE.sub(" ", text.lower()).split():
             out.extend(seg[i:i + 2] for i in range(len(seg) - 1))
         return out
+
+    def dictionary_words(self, text: str) -> list[tuple[str, int, int]]:
+        """(word, start, end) by the dictionary alone: no HMM guesses, so an unknown typo stays in characters."""
+        return list(self._jieba.tokenize(text, HMM=False))
 
     def query_tokens(self, text: str) -> list[str]:
         for noise in CHAR_QUERY_NOISE:
