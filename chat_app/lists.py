@@ -25,6 +25,7 @@ QUOTED_RE = re.compile(r"“([^”]{2,12})”")
 PROJECT_RE = re.compile(r"项目|工程")
 ITEM_SPLIT_RE = re.compile(r"[、；，。](?![^（(“]*[）)”])")
 BOX_RE = re.compile(r"专栏\s*(\d+)")
+TITLE_NAME_MIN = 6  # "文旅重点项目" names a box; "重点项目" (专栏12 without “六新”) names several
 # Words that ask for a list without saying what is in it ("专栏3有哪些项目").
 # "哪几个领域/方面" asks for categories (general usage): 领域 and 方面 name no topic of their own.
 LIST_WORDS = frozenset("专栏 项目 工程 建设 重点 哪些 哪几 包括 包含 具体 分别 都有 有啥 列出 清单 所列 规划 十四五 领域 方面".split())
@@ -69,6 +70,12 @@ class StructuredAnswerer(ExtractiveAnswerer):
                 owners.setdefault(name, []).append(title)
         # a quoted name in exactly one box title names that box (“三无”); “十四五” in many names none
         self.box_by_name = {name: titles[0] for name, titles in owners.items() if len(titles) == 1}
+        # a box's own title, without its number and the quoted words many titles share ("城市更新和品质提升重大工程",
+        # "“十四五”文旅重点项目" → 文旅重点项目), names that box too when a question uses it whole
+        for title in self.by_box:
+            name = QUOTED_RE.sub("", re.sub(r"^专栏\s*\d+[：:]", "", title)).strip("“”\" ")
+            if len(name) >= TITLE_NAME_MIN and all(other == title or name not in other for other in self.by_box):
+                self.box_by_name.setdefault(name, title)
         self.paragraph_leads = {bare(c.group) for c in chunks
                                 if c.kind == "paragraph" and c.group and len(c.group) <= LEAD_MAX_CHARS}
 
@@ -267,5 +274,5 @@ class StructuredAnswerer(ExtractiveAnswerer):
     def box_named(self, question: str) -> str | None:
         """The box whose title quotes a name the question uses: "“三无”是哪三无" → 专栏 14：“三无”单位创建工程.
         A quoted name shared by several titles (“十四五”) names none of them."""
-        named = [title for name, title in self.box_by_name.items() if name in question]
+        named = list(dict.fromkeys(title for name, title in self.box_by_name.items() if name in question))
         return named[0] if len(named) == 1 else None

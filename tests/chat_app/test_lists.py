@@ -89,3 +89,9 @@ def test_place_of_takes_the_towns_two_characters_whatever_precedes_them():
     assert place_of("专栏6里涉及卿头镇的有哪些") == ("卿头", "卿头镇")
     assert place_of("韩阳镇有啥农业项目") == ("韩阳", "韩阳镇")
     assert place_of("城里有啥项目") is None
+
+
+def test_a_box_named_by_its_own_title_lists_its_lines(assistant):
+    a = assistant.ask("林业重大工程里都有哪些工程？")
+    assert a.answer.startswith("专栏11包括：")
+    assert "天然林保护工程" in a.answer and "湿地保护和修复工程" in a.answer

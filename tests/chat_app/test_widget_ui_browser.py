@@ -52,7 +52,7 @@ Q_SCHOOL = "学校方面有什么打算？"          # two citations from differ
 Q_ROADS = "农村公路要怎么建？"             # two citations from the same 节: one merged card
 Q_ELDERLY = "永济的养老服务有什么新举措？"
 Q_FOREST = "十四五期间森林覆盖率要达到多少？"
-Q_CITY = "城市更新要做哪些工程？"          # a long answer
+Q_CITY = "河湖治理工程都有啥？"          # a long answer (a 专栏 line with all its items)
 Q_RELICS = "文物保护有哪些项目？"
 STARTERS = ["城区的公园绿地会增加吗？", "村里的垃圾以后怎么处理？", "年轻人回乡创业有支持吗？",
             "冬天供暖会改善吗？", "这是第五个问题，应该被截掉"]
