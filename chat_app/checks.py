@@ -6,11 +6,12 @@ a correction. Subclasses override ``decide`` only.
 """
 from __future__ import annotations
 
+import re
 from abc import ABC, abstractmethod
 
 from chat_app.statements import pieces_of
 from chat_app.guards import (directive_clauses, foreign_places, invented_quote, is_injection, negative_premise,
-                             other_plans, stated_figures, topic_words, unknown_nouns, without_figures)
+                             other_plans, stated_figures, topic_words, unknown_nouns, wider_scope, without_figures)
 from chat_app.lexicon import ADVICE_RE, ATTRIBUTE_FIELD, DICTATION_RE, FIGURE_ASK_RE, INDICATOR_ATTRIBUTES, MISUSE_REPLY
 from chat_app.query import understand
 from chat_app.schema import Decision, Query, echo
@@ -82,6 +83,7 @@ class ForeignPlaceCheck(Check):
 
     def __init__(self, plan_text: str, home: tuple[str, ...] = ("永济",), plan_name: str = "永济市“十四五”规划") -> None:
         self.plan_text = plan_text
+        self.compact = re.sub(r"\s+", "", plan_text)
         self.home = home
         self.plan_name = plan_name
 
@@ -92,9 +94,17 @@ class ForeignPlaceCheck(Check):
             return Decision("none", f"another region's plan: {' '.join(owners)}", self.name, lead)
         places = foreign_places(query.raw, self.plan_text, self.home)
         if not places:
-            return None
+            return self.wider(query)
         lead = f"抱歉，本助手只回答{self.plan_name}的内容，规划中没有涉及“{echo('、'.join(places))}”。"
         return Decision("none", f"places not in the plan: {' '.join(places)}", self.name, lead)
+
+
+    def wider(self, query: Query) -> Decision | None:
+        scope = wider_scope(query.raw, self.compact)
+        if not scope:
+            return None
+        lead = f"抱歉，本助手只回答{self.plan_name}的内容，规划中只有本地的目标和数据，没有{scope}的统计数字。"
+        return Decision("none", f"a figure of a wider region: {scope}", self.name, lead)
 
 
 class SupportCheck(Check):

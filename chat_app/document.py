@@ -164,6 +164,10 @@ class PlanDocument:
     def topical(self, question: str) -> bool:
         return names_topic(question, self.retrievers.bm25)
 
+    def knows(self, word: str) -> bool:
+        """Whether the plan writes a word (a follow-up's bare name "虞乡" completed as 虞乡镇)."""
+        return word in self.plan_text
+
     def strength(self, standalone: str) -> float:
         """The question's closeness to this document's best sentence: one embedding model for all
         documents, so it compares across them (the support model's inputs are per-document ranks)."""

@@ -3,9 +3,13 @@
 The previous turn gives two things to lean on: its standalone question and the section its answer cited.
 A follow-up either names a sibling of something in the previous question (蒲州镇 for 卿头镇: swap it in), the
 other side of an urban/rural pair (农村 for 城镇: swap it), or asks something short about the same thing
-(→ "问题（上一问）"). "还有呢" repeats the previous question without the passages already given. (Tried
-and dropped on the tuning dialogues: the previous answer's section as the topic of "那X呢", and skipping the
-passages just quoted — both lost follow-up answers.)
+(→ "问题（上一问）"). "还有呢" repeats the previous question without the passages already given. A bare name
+the plan writes with a category ("虞乡" of 虞乡镇) is swapped for its sibling ("卿头镇", and 卿头 wherever the
+question repeats it); another compass part ("北边呢" after 东部…) asks the same of it; a pointing word anywhere
+("这一指标", "其中", "旁边") leans on the previous question; a change-of-subject marker ("换个话题，", "对了，")
+starts afresh. (Tried and dropped on the tuning dialogues: the previous answer's section as the topic of "那X呢";
+skipping the passages just quoted; carrying every "X呢" that names a topic, or every one after a figure question
+(−1 each); searching a carried follow-up's own words apart and fusing them in (−5).)
 """
 from __future__ import annotations
 
@@ -13,7 +17,8 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from chat_app.lexicon import CONTRAST_PAIRS, FIGURE_ASK_RE, QUESTION_CHARS
+from chat_app.lexicon import (COMPASS, COMPASS_SUFFIXES, CONTRAST_PAIRS, DEICTIC_RE, FIGURE_ASK_RE, QUESTION_CHARS,
+                              TOPIC_SWITCH_RE)
 
 FOLLOWUP_RE = re.compile(r"^(那|那么|还有|另外|这个|那个|它|其|该|此|具体|什么时候|啥时候|啥时|多少|哪些|有哪些|然后)")
 # "生物医药制药产业呢？" — a short "and X?" names a new subject for the previous question
@@ -22,6 +27,7 @@ ABOUT_RE = re.compile(r"^[^？?，,。]{2,14}呢[？?。！!]*$")
 MORE_RE = re.compile(r"^(?:还有|另外|其他|其它|别的|更多)+(?:的|些|项目|内容)?[呢吗没不？?。！!]*$")
 # "那" opens a follow-up ("那农村呢"), but 那边/那里/那儿/那块/那个/那些 are where or what it points at.
 LEAD_WORD_RE = re.compile(r"^(那么|那(?![边里儿块个些])|还有|另外|然后)")
+NAME_MAX = 4  # characters: a bare place name ("虞乡", "开张")
 SHORT = 8  # characters: a question this short leans on the previous one
 YEAR_ASK_RE = re.compile(r"20\d\d")
 CARRIED_RE = re.compile(r"^[^（]{1,24}（(.{8,})）$")  # "core（previous question）", as resolve() writes it
@@ -34,20 +40,24 @@ class Resolution:
     carried: bool = False  # the previous question was carried along in parentheses
 
 
-def resolve(question: str, history: list[dict], topical: Callable[[str], bool] = lambda q: True) -> Resolution:
+def resolve(question: str, history: list[dict], topical: Callable[[str], bool] = lambda q: True,
+            known: Callable[[str], bool] = lambda w: False) -> Resolution:
     """`topical` says whether a question names a topic of its own; a figure asked of none ("以后每年能涨多少？",
-    "2020年完成值呢？") is asked about the previous question's topic, however long it is (see leans)."""
-    if not history:
-        return Resolution(question)
+    "2020年完成值呢？") is asked about the previous question's topic, however long it is (see leans). `known`
+    says whether the plan has a word ("虞乡镇"), so a bare name ("虞乡呢") can be matched to its sibling."""
+    switched = TOPIC_SWITCH_RE.sub("", question, count=1)
+    if not history or (switched != question and switched):
+        return Resolution(switched or question)  # "换个话题，…" starts afresh: the marker names nothing
     prev = history[-1]
     if MORE_RE.match(question):
         return Resolution(prev["standalone"], frozenset(prev["cited"]))
     previous = root(prev["standalone"])
-    short = bool(FOLLOWUP_RE.match(question)) or len(question) <= SHORT or leans(question, topical)
+    short = bool(FOLLOWUP_RE.match(question) or DEICTIC_RE.search(question)) or len(question) <= SHORT \
+        or leans(question, topical)
     if not (short or ABOUT_RE.match(question)):
         return Resolution(question)
     core = LEAD_WORD_RE.sub("", question).strip("呢吗？?。 ")
-    swapped = contrast(core, previous) or substitute(core, previous)
+    swapped = contrast(core, previous) or compass(core, previous) or substitute(named(core, previous, known), previous, known)
     if swapped:
         return Resolution(swapped)
     if short:  # too short to stand alone: lean on the previous question
@@ -77,11 +87,29 @@ def contrast(core: str, previous: str) -> str | None:
     return None
 
 
+def compass(core: str, previous: str) -> str | None:
+    """"北边呢" after "东部医疗康养圈…": the same question of another compass part (lexicon.COMPASS)."""
+    if len(core) < 2 or core[0] not in COMPASS or core[1] not in COMPASS_SUFFIXES:
+        return None
+    m = re.search(f"[{COMPASS}](?=[{COMPASS_SUFFIXES}])", previous)
+    if not m or m.group(0) == core[0]:
+        return None
+    return previous[:m.start()] + core[0] + previous[m.end():]
+
+
+def named(core: str, previous: str, known: Callable[[str], bool]) -> str:
+    """"虞乡" → "虞乡镇" when the plan has 虞乡镇 and the previous question names a 镇 (卿头镇): a bare name
+    gets the category it shares with its sibling, so substitute() can swap it in."""
+    if not core or len(core) > NAME_MAX:  # "虞乡" ends in 乡 but is a 镇's name
+        return core
+    return next((core + c for c in sorted(CATEGORY_CHARS) if c in previous and known(core + c)), core)
+
+
 CATEGORY_CHARS = frozenset("镇村乡区县市院校园站湖山寺楼馆厂局所库路河")
 BOUNDARY_CHARS = frozenset("的中里在和与及是要把对为从到了吗呢，,。？?！!“”\"《》（）()、：: ")
 
 
-def substitute(core: str, previous: str) -> str | None:
+def substitute(core: str, previous: str, known: Callable[[str], bool] = lambda w: False) -> str | None:
     """"蒲州镇呢" after "卿头镇以后要发展成个啥样" → "蒲州镇以后要发展成个啥样": the follow-up names
     a sibling of something in the previous question (same ending: 镇, 产业, 绿化工程), so swap it in."""
     for n in range(min(len(core) - 1, 4), 0, -1):
@@ -96,8 +124,14 @@ def substitute(core: str, previous: str) -> str | None:
                 and end + n - start < 10:
             start -= 1
         old = previous[start:end + n]
+        # "我住张营镇": the name is the longest tail the plan writes, not the whole run of characters
+        old = next((old[i:] for i in range(len(old) - n) if known(old[i:])), old)
+        start = end + n - len(old)
         if old != core and len(old) > n:
-            return previous[:start] + core + previous[end + n:]
+            swapped = previous[:start] + core + previous[end + n:]
+            if n == 1 and len(old) > 2:  # "卿头镇…卿头要…": the bare name later in the question is swapped too
+                swapped = swapped.replace(old[:-1], core[:-1])
+            return swapped
     return None
 
 

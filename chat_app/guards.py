@@ -14,9 +14,10 @@ import cn2an
 import numpy as np
 
 from chat_app.lexicon import (ASKED_DETAILS, CLAIM_RE, CLAIMED_FIGURE_RE, CLAIMED_UNITS, CLAUSE_RE, CN_FIGURE_RE,
-                              DIRECTIVE_RE,
-                              EXPLAIN_RE, FIGURE_DETAIL_NAMES, INJECTION_RE, NEGATIVE_PREMISE_RE, OWN_PLAN_RE, PLACE_SUFFIXES, PROMISE_RE, QUESTION_CHARS,
-                              QUESTION_SCAFFOLD, QUOTE_RE, ROMAN_NUMERALS, TABLE_QUESTION_RE, UNIT_WORDS, WHY_RE)
+                              DIRECTIVE_RE, EXPLAIN_RE, FIGURE_ASK_RE, FIGURE_DETAIL_NAMES, INJECTION_RE,
+                              NEGATIVE_PREMISE_RE, OWN_PLAN_RE, PERIOD_QUOTE_RE, PLACE_SUFFIXES, PROMISE_RE,
+                              QUESTION_CHARS, QUESTION_SCAFFOLD, QUOTE_RE, ROMAN_NUMERALS, TABLE_QUESTION_RE, UNIT_WORDS,
+                              WHY_RE, WIDER_SCOPE_CONTEXT, WIDER_SCOPE_RE, WITHIN_MARKERS)
 from ingest.schema import Chunk
 from retriever.bm25 import BM25Retriever
 
@@ -59,6 +60,22 @@ def foreign_places(question: str, plan_text: str, home: tuple[str, ...] = ("永�
     return [w for w, flag in tagged(question)
             if flag == "ns" and len(w) >= 3 and w[-1] in PLACE_SUFFIXES and w not in plan_text
             and not w.startswith(home)]
+
+
+def wider_scope(question: str, plan_text: str) -> str:
+    """"那2021年全国GDP增长了多少": a figure of the whole country (province, world), which a city plan
+    does not report; "全国文明城市要创建几年" uses a phrase the plan writes and is its own. `plan_text`
+    without whitespace (the plan writes "全国 5A 级"). Returns the scope word, or ''."""
+    if not FIGURE_ASK_RE.search(question):
+        return ""
+    compact = re.sub(r"\s+", "", question)
+    for m in WIDER_SCOPE_RE.finditer(compact):
+        if m.start() and compact[m.start() - 1] in WITHIN_MARKERS:
+            continue
+        after = compact[m.end():].lstrip("的")[:WIDER_SCOPE_CONTEXT]
+        if m.group(0) + after not in plan_text:
+            return m.group(0)
+    return ""
 
 
 def other_plans(question: str, home: tuple[str, ...] = ("永济",)) -> list[str]:
@@ -193,7 +210,7 @@ def chinese_number(numeral: str) -> float | None:
 def names_topic(question: str, bm25: BM25Retriever) -> bool:
     """The question names a thing of its own: a rarer word of the plan that jieba tags as a noun, or a
     quoted name (“三无”). "以后每年能涨多少？" (time words, verbs) and "2020年完成值呢？" name none."""
-    if QUOTE_RE.search(question):  # Chinese typography quotes a name
+    if QUOTE_RE.search(PERIOD_QUOTE_RE.sub("", question)):  # Chinese typography quotes a name
         return True
     topics = topic_words(question, bm25)
     nouns = [w for w, flag in tagged(question) if len(w) > 1 and (flag[0] == "n" or flag in NOUN_TAGS)]

@@ -83,6 +83,19 @@ TABLE_QUESTION_RE = re.compile(r"表|专栏|指标")
 # Colloquially the same pair is 城里/乡下 (城里人, 农村人).
 CONTRAST_PAIRS: tuple[tuple[str, str], ...] = (("农村", "城镇"), ("乡村", "城市"), ("农村", "城区"), ("乡镇", "城区"),
                                                ("农村", "城里"), ("乡下", "城里"))
+# Source: the four compass points with the suffixes that make them a part of a place in general Chinese
+# (东部/东边/东面/东侧/东片): "北边呢" after a question about the 东部 of something asks the same of its north.
+COMPASS = "东西南北"
+COMPASS_SUFFIXES = "部边面侧片"
+# Source: general Chinese discourse markers that announce a change of subject ("换个话题", "另外问一下",
+# "顺便问下", "对了", "说到这", "扯远点"): what follows is a new question, not a follow-up, and the marker
+# itself names nothing to search for.
+TOPIC_SWITCH_RE = re.compile(
+    r"^(?:换个(?:话题|问题|事儿?|别的)|另(?:外)?问(?:一下|下|个|一个)?|(?:再|顺便|顺带|我再|另外)问(?:一下|下|个|一个|一句)"
+    r"|对了|说到这(?:儿|里|个)?|扯远点|扯远了|打听(?:一?个|一?下)?别的|问(?:一?个|一?下)?别的|题外话)[，,：:。！!；;\s]*")
+# Source: the demonstratives of general Chinese that point back at what was just said (这个/该/此/上述/
+# 这一…, 它, 其中, 旁边 of the place just named): a question using one leans on the previous turn.
+DEICTIC_RE = re.compile(r"这一|这个|这些|这项|该|上述|刚才|它|其中|旁边")
 
 # -- places ---------------------------------------------------------------------------------------------
 # Source: China's administrative division suffixes (省、市、区、县、镇、乡、村、州、旗).
@@ -90,6 +103,15 @@ PLACE_SUFFIXES = frozenset("省市区县镇乡村州旗")
 # What makes a place the owner of a plan right after its name (general usage: "X县的规划", "X市“十四五”
 # 规划", "X区十四五期间"): its plan's name or period.
 OWN_PLAN_RE = re.compile(r"^\s*的?\s*(?:[“\"]?十[一二三四五六七八九]五[”\"]?|国民经济和社会发展|规划|纲要)")
+
+# Source: general Chinese words for a region wider than a city (the whole country, province or world). A
+# figure asked of one ("2020年全国GDP是多少") is a statistic a city plan does not report: its own figures are
+# 全市 ones. The plan's own phrases with them (全国文明城市, 全省第一) are found in its text and stay allowed.
+WIDER_SCOPE_RE = re.compile(r"全国|全省|全球|全世界|全中国")
+WIDER_SCOPE_CONTEXT = 2  # characters after the scope word that, with it, must occur in the plan
+# "在全省能占多少", "占全国的比重", "居全省第几": the city's place or share within the wider region (a figure the
+# plan may give: 渔业产量占全省三分之一), not the region's own statistic. Source: general grammar.
+WITHIN_MARKERS = "在占居比于"
 
 # -- injections ------------------------------------------------------------------------------------------
 # Source: the common prompt-injection and jailbreak phrasings (OWASP LLM01 examples, public injection
@@ -238,3 +260,5 @@ GENERAL_ASK_RE = re.compile(r"如何|怎么|怎样|咋|有何|哪些方面|打�
 SPECIFIC_ASK_RE = re.compile(r"专栏|工程|(?:哪些|哪几个?|啥|什么|几个)(?:重点|重大|具体)?项目|表\d|表格|指标|\d{4}年|哪年|哪一年|何时|什么时候|啥时候|几时")
 # A term quoted as the plan's ("定位为“…”").
 QUOTE_RE = re.compile(r"[“\"「]([^”\"」]{2,30})[”\"」]")
+# The plan quotes its five-year periods too (“十三五”期间, “十四五”末): a when, not a thing asked about.
+PERIOD_QUOTE_RE = re.compile(r"[“\"「]十[一二三四五六七八九]五[”\"」]")

@@ -33,11 +33,15 @@ HERE = Path(__file__).resolve().parent
 # the repository until the code was frozen, measured once at its end, never tuned on; test11 (session 10, 383
 # questions, 26 dialogues): written by two outside writers from the plan alone (chapters 1–5 and 6–10, the same
 # style prompt without example sentences) at the start of session 10, kept outside the repository until the code
-# was frozen, measured once at its end, never tuned on.
+# was frozen, measured once at its end, never tuned on; dev9 (session 11, 130 questions weighted towards off-topic
+# (40), detail (25) and injection questions, with 45 dialogues, 16 of them with a topic switch): written by an
+# outside writer from the plan alone at the start of session 11, measured once untouched
+# (eval/first_measurements.json), then used for tuning.
 QUESTION_FILES = {"dev": HERE / "questions_dev.jsonl", "dev2": HERE / "questions_dev2.jsonl",
                   "dev3": HERE / "questions_dev3.jsonl", "dev4": HERE / "questions_dev4.jsonl",
                   "dev5": HERE / "questions_dev5.jsonl", "dev6": HERE / "questions_dev6.jsonl",
                   "dev7": HERE / "questions_dev7.jsonl", "dev8": HERE / "questions_dev8.jsonl",
+                  "dev9": HERE / "questions_dev9.jsonl",
                   "test": HERE / "questions_test.jsonl",
                   "test2": HERE / "questions_test2.jsonl", "test3": HERE / "questions_test3.jsonl",
                   "test4": HERE / "questions_test4.jsonl",
@@ -58,7 +62,7 @@ DIALOGUES_TEST10 = HERE / "dialogues_test10.jsonl"
 DIALOGUES_TEST11 = HERE / "dialogues_test11.jsonl"
 # Tuning dialogues beyond dialogues.jsonl, written with their tuning set.
 TUNING_DIALOGUES = {"dev6": HERE / "dialogues_dev6.jsonl", "dev7": HERE / "dialogues_dev7.jsonl",
-                    "dev8": HERE / "dialogues_dev8.jsonl"}
+                    "dev8": HERE / "dialogues_dev8.jsonl", "dev9": HERE / "dialogues_dev9.jsonl"}
 HELD_OUT_DIALOGUES = {"test3": DIALOGUES_TEST3, "test4": DIALOGUES_TEST4, "test5": DIALOGUES_TEST5,
                       "test6": DIALOGUES_TEST6, "test7": DIALOGUES_TEST7, "test8": DIALOGUES_TEST8,
                       "test10": DIALOGUES_TEST10, "test11": DIALOGUES_TEST11}

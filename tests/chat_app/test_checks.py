@@ -124,3 +124,12 @@ def test_an_indicator_given_the_other_attribute_is_corrected(assistant):
 def test_a_wrong_grade_is_corrected_as_a_grade(assistant):
     a = assistant.ask("规划说伍姓湖水质到2025年要达到Ⅳ类？")
     assert a.answer.startswith("规划中并没有这个等级") and "Ⅴ类" in a.answer
+
+
+def test_a_figure_of_the_whole_country_is_not_the_citys_plan(assistant):
+    a = assistant.ask("去年全国粮食总产量一共多少吨？")
+    assert a.support == "none" and "全国" in a.answer
+    # the plan's own phrase with 全国, and the city's share within the province, stay the plan's questions
+    assert assistant.ask("创建全国文明城市要做哪些工作？").support != "none"
+    from chat_app.guards import wider_scope
+    assert wider_scope("永济的粮食产量占全省多少", assistant.default.plan_text) == ""

@@ -61,3 +61,42 @@ def test_an_everyday_question_after_a_plan_question_is_not_carried():
 def test_the_colloquial_urban_side_of_a_rural_question_is_swapped_in():
     r = resolve("那城里的呢？", [turn("农村人今年平均收入涨了多少")])
     assert r.standalone == "城里人今年平均收入涨了多少"
+
+
+PLAN_WORDS = "蒲州镇 栲栳镇 张营镇 北部物流园"
+
+
+def known(word: str) -> bool:
+    return word in PLAN_WORDS
+
+
+def test_a_bare_town_name_is_swapped_for_its_sibling_everywhere_in_the_question():
+    first = "我住张营镇，张营往后主要搞啥产业"
+    r = resolve("那栲栳呢？", [turn(first)], known=known)
+    assert r.standalone == "我住栲栳镇，栲栳往后主要搞啥产业"
+    # a name the plan does not write as a 镇 is not completed into one
+    assert resolve("那永乐呢？", [turn(first)], known=known).standalone.startswith("永乐（")
+
+
+def test_another_compass_part_asks_the_same_of_it():
+    r = resolve("南边呢", [turn("城区东部要打造什么功能区")])
+    assert r.standalone == "城区南部要打造什么功能区"
+    assert resolve("东面呢", [turn("城区东部要打造什么功能区")]).standalone.startswith("东面（")
+
+
+def test_a_change_of_subject_drops_the_marker_and_the_previous_question():
+    r = resolve("换个话题，全市要建几个污水处理厂？", [turn("五老峰景区要建哪些项目")])
+    assert r.standalone == "全市要建几个污水处理厂？" and not r.carried
+    assert resolve("顺便问一下，城区绿地率多少", []).standalone == "城区绿地率多少"
+
+
+def test_a_pointing_word_leans_on_the_previous_question_however_long():
+    first = "蒲州古城保护要做哪些工程"
+    r = resolve("这些工程打算什么时候开工建设完成？", [turn(first)])
+    assert r.carried and r.standalone.endswith(f"（{first}）")
+
+
+def test_a_quoted_period_is_a_when_not_a_topic(assistant):
+    doc = assistant.default
+    assert not doc.topical("“十三五”期间一共建了多少个？")
+    assert doc.topical("“三无”单位建了多少个？")
