@@ -94,8 +94,9 @@ TOPIC_SWITCH_RE = re.compile(
     r"^(?:换个(?:话题|问题|事儿?|别的)|另(?:外)?问(?:一下|下|个|一个)?|(?:再|顺便|顺带|我再|另外)问(?:一下|下|个|一个|一句)"
     r"|对了|说到这(?:儿|里|个)?|扯远点|扯远了|打听(?:一?个|一?下)?别的|问(?:一?个|一?下)?别的|题外话)[，,：:。！!；;\s]*")
 # Source: the demonstratives of general Chinese that point back at what was just said (这个/该/此/上述/
-# 这一…, 它, 其中, 旁边 of the place just named): a question using one leans on the previous turn.
-DEICTIC_RE = re.compile(r"这一|这个|这些|这项|该|上述|刚才|它|其中|旁边")
+# 这一…, 它, 其中, 旁边 of the place just named): a question using one leans on the previous turn. "X这一块",
+# "X这一方面" name their own topic X (colloquial "as for X"), so they do not point back.
+DEICTIC_RE = re.compile(r"这一(?!块|方面)|这个|这些|这项|该|上述|刚才|它|其中|旁边")
 
 # -- places ---------------------------------------------------------------------------------------------
 # Source: China's administrative division suffixes (省、市、区、县、镇、乡、村、州、旗).
