@@ -95,8 +95,9 @@ TOPIC_SWITCH_RE = re.compile(
     r"|对了|说到这(?:儿|里|个)?|扯远点|扯远了|打听(?:一?个|一?下)?别的|问(?:一?个|一?下)?别的|题外话)[，,：:。！!；;\s]*")
 # Source: the demonstratives of general Chinese that point back at what was just said (这个/该/此/上述/
 # 这一…, 它, 其中, 旁边 of the place just named): a question using one leans on the previous turn. "X这一块",
-# "X这一方面" name their own topic X (colloquial "as for X"), so they do not point back.
-DEICTIC_RE = re.compile(r"这一(?!块|方面)|这个|这些|这项|该|上述|刚才|它|其中|旁边")
+# "X这一方面" name their own topic X (colloquial "as for X"), and "“X”这一节/这个说法" names what it points at
+# (the one-tap section questions, "规划中“…”这一节讲了什么？"), so they do not point back.
+DEICTIC_RE = re.compile(r"(?<![”\"」])(?:这一(?!块|方面)|这个|这些|这项)|该|上述|刚才|它|其中|旁边")
 
 # -- places ---------------------------------------------------------------------------------------------
 # Source: China's administrative division suffixes (省、市、区、县、镇、乡、村、州、旗).

@@ -100,3 +100,8 @@ def test_a_quoted_period_is_a_when_not_a_topic(assistant):
     doc = assistant.default
     assert not doc.topical("“十三五”期间一共建了多少个？")
     assert doc.topical("“三无”单位建了多少个？")
+
+
+def test_a_quoted_section_question_points_at_its_own_section():
+    asked = "规划中“加快发展现代服务业”这一节讲了什么？"
+    assert resolve(asked, [turn("明天会下雨吗？")]).standalone == asked
