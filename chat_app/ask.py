@@ -18,6 +18,7 @@ LIST_RE = re.compile(r"哪些|哪几|都是啥|都是哪|都有啥|哪[二两三
 PERIOD_ENDS = ((re.compile(r"十三五[”\"]?(?:末|期末|结束)"), "2020"), (re.compile(r"十四五[”\"]?(?:末|期末|结束)"), "2025"))
 YEAR_RE = re.compile(r"(?<!\d)(20[1-3]\d|2[0-9](?=年))(?!\d)")  # 2015 (表1) to the 2035 goals
 COUNT_RE = re.compile(r"(?:哪|这)?([二两三四五六七八九十]|\d+)\s*(?:个|大|条|项|种|类|型|新|强|所|座|家|方面|板块|基地|集群)")
+WHICH_N_RE = re.compile(r"哪([二两三四五六七八九十])")  # 哪 + a numeral asks for that many of what follows: "是哪三无"
 CN_DIGITS = {"二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9, "十": 10}
 ENUMERATION_MIN = 4  # four named things make a list that answers "哪些" (3 tried on the tuning sets: no gain)
 # A list question's noun right after its question word, up to the end of the clause (general grammar:
@@ -99,6 +100,16 @@ def enumerated(s: str) -> int:
     """How many things a sentence lists: items joined by 、 ("南风百货、百货大楼、供销大楼") or written as
     adjacent quoted names ("“永济葡萄”“永济冬枣”"), the plan's two ways of enumerating."""
     return s.count("、") + s.count("”“") + 1
+
+
+def last_count(question: str) -> int:
+    """The count a question asks for when it names several: its last one ("六强五新里那五个新产业" asks for
+    five; "这三无是哪三无" for three)."""
+    found = sorted((m.start(), m.group(1)) for r in (COUNT_RE, WHICH_N_RE) for m in r.finditer(question))
+    if not found:
+        return 0
+    n = found[-1][1]
+    return int(n) if n.isdigit() and int(n) <= 20 else CN_DIGITS.get(n, 0)
 
 
 def asked_count(question: str) -> int:

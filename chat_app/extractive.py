@@ -35,6 +35,7 @@ ANNOUNCE_RE = re.compile(r"(以下|如下|下列)[\u4e00-\u9fff]{0,6}。\[\d+\]$
 CITED_END_RE = re.compile(r"[。！？](\[\d+\])$")  # a composed sentence's full stop before its citation
 CITE_RE = re.compile(r"\[\d+\]")
 ITEM_MAX = 24  # an announced item this short is a heading ("坚持党的全面领导"), read as one list
+PIECE_RE = re.compile(r"\.\d+$")  # ingest/chunker.py numbers a long paragraph's pieces "<id>.1", "<id>.2"
 SentenceSims = Callable[[str, Sequence[str]], list[tuple[str, str, float]]]
 
 
@@ -52,6 +53,12 @@ class ExtractiveAnswerer:
                  sentence_sims: SentenceSims | None = None) -> None:
         self.bm25 = bm25
         self.sentence_sims = sentence_sims
+        # a long paragraph is chunked in pieces ("…-p002.1", "…-p002.2", ingest/chunker.py): its sentences
+        # that enumerate one after another may sit in two of them
+        self.pieces: dict[str, list[Chunk]] = {}
+        for c in chunks:
+            if c.kind == "paragraph":
+                self.pieces.setdefault(paragraph_key(c), []).append(c)
         self.tokenizer = bm25.tokenizer
         self.idf = bm25.bm25.idf
 
@@ -176,10 +183,12 @@ class ExtractiveAnswerer:
         if not ask.kind or items_of_kind(cands[0].text, ask.kind) >= KIND_MIN:
             return None  # one sentence lists them already
         chunk = cands[0].chunk
-        named = [c for c in cands if c.chunk.id == chunk.id and items_of_kind(c.text, ask.kind)]
+        pieces = self.pieces.get(paragraph_key(chunk), [chunk]) if chunk.kind == "paragraph" else [chunk]
+        named = [Candidate(s, c, cands[0].score) for c in sorted(pieces, key=lambda c: c.order)
+                 for s in statements(c) if items_of_kind(s, ask.kind)]
         if len(named) < max(KIND_MIN, ask.wanted) or sum(len(c.text) for c in named) > LIST_BUDGET:
             return None
-        return sorted(named, key=lambda c: chunk.text.find(c.text))
+        return named
 
     def finish(self, picked: list[Candidate], ask: Ask) -> list[Candidate]:
         """Headings joined to what they head, rows re-read for the asked year, the subject named."""
@@ -226,6 +235,11 @@ class ExtractiveAnswerer:
                 break
             lo, hi = min(lo, k), max(hi, k)
         return "".join(clauses[lo:hi + 1]).rstrip("，；：,;:")
+
+def paragraph_key(chunk: Chunk) -> str:
+    """The paragraph a chunk is a piece of: its id without the piece number."""
+    return PIECE_RE.sub("", chunk.id)
+
 
 def is_heading(c: Candidate) -> bool:
     return bool(c.chunk.group) and bare(c.text) == bare(c.chunk.group)

@@ -9,13 +9,15 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
-from chat_app.ask import LIST_RE, Ask, asked_count, carried_core
+from chat_app.ask import CN_DIGITS, LIST_RE, WHICH_N_RE, Ask, asked_count, carried_core
+from chat_app.counted import counted_list
 from chat_app.extractive import LIST_BUDGET, MODE, Candidate, ExtractiveAnswerer, SentenceSims, compose
 from chat_app.guards import topic_words
 from chat_app.lexicon import BROAD_RE, QUESTION_CHARS, QUESTION_SCAFFOLD
 from chat_app.plan_lines import (GROUP_MIN_CHARS, LEAD_MAX_CHARS, common_suffix, first_by_lead, names_line,
                                   place_of, without_lead)
 from chat_app.schema import Answer
+from chat_app.scope import named_places
 from chat_app.statements import bare
 from ingest.chunker import sentences
 from ingest.schema import Chunk, Hit
@@ -101,7 +103,7 @@ class StructuredAnswerer(ExtractiveAnswerer):
 
     def listed(self, question: str, hits: Sequence[Hit], whole_box: bool = True) -> Answer | None:
         boxed = self.whole_box(question) if whole_box else None
-        return (boxed or self.group_items(question) or self.section_list(question, hits)
+        return (boxed or self.group_items(question) or counted_list(question, hits, self.by_section) or self.section_list(question, hits)
                 or self.place_items(question, hits) or self.broad(question, hits))
 
     def broad(self, question: str, hits: Sequence[Hit]) -> Answer | None:
@@ -221,8 +223,8 @@ class StructuredAnswerer(ExtractiveAnswerer):
         Only the box reference plus list words → the list of item leads. Anything more
         specific → the best-matching pieces of that box's items.
         """
-        if not LIST_RE.search(question):
-            return None
+        if not LIST_RE.search(question) or named_places(question):
+            return None  # "在第七章第二节和专栏10中分别…" asks two places, answered part by part
         m = BOX_RE.search(question)
         title = (next((t for t in self.by_box if re.match(rf"专栏\s*{m.group(1)}[：:]", t)), None) if m
                  else self.box_named(question))
@@ -236,6 +238,8 @@ class StructuredAnswerer(ExtractiveAnswerer):
         placed = self.box_place_items(question, title)
         if placed is not None:
             return placed
+        if not m and self.counts_lines(question, title):
+            return self.box_lines(question, title)  # "“三无”是哪三无": the name counts the box's lines
         title_toks = set(self.tokenizer.tokens(title))
         specific = {t: self.idf.get(t, 0.5) for t in self.tokenizer.query_tokens(POINTER_RE.sub(" ", question))
                     if t not in title_toks and t not in LIST_WORDS and not t.isdigit() and len(t) > 1}
@@ -247,6 +251,14 @@ class StructuredAnswerer(ExtractiveAnswerer):
         if not m and asked_count(question) not in (0, len(first_by_lead(items))):
             return None  # "“六强五新”中的五个新兴产业": a part of the named box, which the body text lists
         return self.box_lines(question, title)
+
+    def counts_lines(self, question: str, title: str) -> bool:
+        """The box is named by a counted name ("三无") whose count is its number of lines, and the question
+        asks for that many: "哪三无" asks for the lines, not inside one of them."""
+        lines = len(first_by_lead(self.by_box[title]))
+        named = [n for n, t in self.box_by_name.items() if t == title and n in question and n[:1] in CN_DIGITS]
+        asked = [CN_DIGITS[m.group(1)] for m in WHICH_N_RE.finditer(question)]  # "哪三无", not "“六新”重点项目"
+        return any(CN_DIGITS[n[0]] == lines for n in named) and lines in asked
 
     def box_place_items(self, question: str, title: str) -> Answer | None:
         """"专栏6中涉及韩阳镇的项目": the box's entries that name the place, from all of its lines."""

@@ -95,3 +95,41 @@ def test_a_box_named_by_its_own_title_lists_its_lines(assistant):
     a = assistant.ask("林业重大工程里都有哪些工程？")
     assert a.answer.startswith("专栏11包括：")
     assert "天然林保护工程" in a.answer and "湿地保护和修复工程" in a.answer
+
+
+def test_a_counted_set_is_answered_by_the_plans_enumeration_of_that_many(assistant):
+    a = assistant.ask("永济说的五个新兴产业到底指哪五个？")
+    for member in ("新能源汽车产业", "航天科技产业", "光电产业", "生物医药制药产业"):
+        assert member in a.answer
+    assert "机电制造产业" not in a.answer  # the six, counted 6, are another set
+
+
+def test_the_last_count_in_a_question_is_the_one_asked(assistant):
+    a = assistant.ask("六强五新里面，那六个优势产业是哪六个？")
+    assert "高端印染包装业" in a.answer and "新能源汽车产业" not in a.answer
+
+
+def test_a_counted_set_of_another_kind_is_not_the_answer(assistant):
+    doc = assistant.default
+    q = "第七章提出的三个生态绿核是哪三个？"
+    a = assistant.ask(q)
+    assert "蒲州古城遗址公园" in a.answer  # 绿核, not the three 生态保护集中区
+    assert "黄河（永济段）" not in a.answer.split("。")[0]
+
+
+def test_a_counted_name_asks_for_all_lines_of_its_box(assistant):
+    a = assistant.ask("镇上贴着创建“三无”单位，哪三无啊？")
+    assert a.answer.startswith("专栏14包括：")
+    assert "“零上访”" in a.answer and "“零事故”" in a.answer and "“零案件”" in a.answer
+
+
+def test_a_box_and_a_chapter_named_together_are_answered_from_both(assistant):
+    a = assistant.ask("伍姓湖入湖口人工湿地二期项目在第七章第二节和专栏10里分别怎么写？")
+    chapters = {c.chapter.split(" ")[0] for c in a.citations}
+    assert "第七章" in chapters and any("专栏 10" in c.title or "专栏10" in c.title for c in a.citations)
+    assert "伍姓湖入湖口人工湿地二期等重点项目" in a.answer
+
+
+def test_a_counted_name_in_a_box_title_does_not_ask_for_the_whole_box(assistant):
+    a = assistant.ask("“六新”重点项目里新装备有哪些项目？")
+    assert not a.answer.startswith("专栏12包括")  # 六新 names the box; the question asks inside one line
