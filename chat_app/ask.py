@@ -15,7 +15,10 @@ from chat_app.lexicon import ASKED_DETAILS, FIGURE_DETAIL_NAMES
 FIGURE_RE = re.compile(r"多少|几个|几项|几所|几条|几成|百分之|比例|比重|目标值|完成值|指标|增长|增速|规模|数量|面积|多长|多大|多高|达到|\d")
 LIST_RE = re.compile(r"哪些|哪几|都是啥|都是哪|都有啥|哪[二两三四五六七八九十\d]|有啥|包括|包含|都有|分别是|具体指|列出|清单|项目")
 # The end of a five-year period is its last year (十三五: 2016–2020, 十四五: 2021–2025): "十四五末" asks 2025.
-PERIOD_ENDS = ((re.compile(r"十三五[”\"]?(?:末|期末|结束)"), "2020"), (re.compile(r"十四五[”\"]?(?:末|期末|结束)"), "2025"))
+# A five-year plan's "these five years" are its own (the plan: "明确了未来五年全市经济社会发展的战略目标"):
+# "五年后能到多少", "这五年要修多少" ask its 2025 figure.
+PERIOD_ENDS = ((re.compile(r"十三五[”\"]?(?:末|期末|结束)"), "2020"), (re.compile(r"十四五[”\"]?(?:末|期末|结束)"), "2025"),
+               (re.compile(r"(?:这|未来|以后|往后|今后)五年|五年(?:后|内|以后|之后|以内)"), "2025"))
 YEAR_RE = re.compile(r"(?<!\d)(20[1-3]\d|2[0-9](?=年))(?!\d)")  # 2015 (表1) to the 2035 goals
 COUNT_RE = re.compile(r"(?:哪|这)?([二两三四五六七八九十]|\d+)\s*(?:个|大|条|项|种|类|型|新|强|所|座|家|方面|板块|基地|集群)")
 WHICH_N_RE = re.compile(r"哪([二两三四五六七八九十])")  # 哪 + a numeral asks for that many of what follows: "是哪三无"

@@ -118,6 +118,14 @@ def test_the_end_of_a_five_year_period_is_its_last_year():
     assert Ask.of("十四五末粮食产量能到多少").years == frozenset({"2025"})
     assert Ask.of("“十三五”期末城镇化率是多少").years == frozenset({"2020"})
     assert Ask.of("十四五期间要建几所学校").years == frozenset()  # the period, not its end
+    assert Ask.of("五年后城里人收入能到多少").years == frozenset({"2025"})  # the plan's own five years
+    assert Ask.of("这五年要种多少树").years == frozenset({"2025"})
+    assert Ask.of("五年前人均收入多少").years == frozenset()
+
+
+def test_five_years_on_asks_the_plans_target(assistant):
+    a = assistant.ask("五年后咱永济GDP能到多少")
+    assert "250 亿元左右" in a.answer.split("[1]")[0]
 
 
 def test_an_interrogative_of_quantity_lends_the_segmenter_no_content_word(assistant):
