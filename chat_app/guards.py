@@ -135,6 +135,10 @@ def is_injection(question: str) -> bool:
     return bool(INJECTION_RE.search(question))
 
 
+# A verb directly followed by a sum asked ("卖了多少钱", "投了多少亿"): general grammar of asking an amount.
+AMOUNT_ASKED_RE = re.compile(r"多少(?:钱|万|亿|元|个亿)")
+
+
 def negative_premise(question: str) -> str:
     """The negative verb of a "why will the plan abolish X" / "规划说X要关门了" question, or ''.
 
@@ -145,6 +149,8 @@ def negative_premise(question: str) -> str:
         verb, start = m.group(1), m.start(1)
         if verb.startswith("不") and start and question[start - 1] == verb[1:2]:
             continue  # "还管不管", "让不让": asking whether, not claiming
+        if AMOUNT_ASKED_RE.match(question, m.end(1)):
+            continue  # "一共卖了多少钱": a verb asked of its sum is a transaction, not something done away with
         if WHY_RE.search(question) or CLAIM_RE.search(question):
             return verb
     return ""

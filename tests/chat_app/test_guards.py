@@ -18,6 +18,8 @@ def test_negative_claims_and_open_questions():
     assert negative_premise("城区公交线路要怎么优化？") == ""
     for open_question in ("老城区还让不让养鸡？", "规划还管不管老旧小区？"):  # asking whether, not claiming
         assert negative_premise(open_question) == ""
+    assert negative_premise("咱这的冬枣去年一共卖了多少钱？") == ""  # a sum asked: sales, not selling off
+    assert negative_premise("听说国有林场要卖了？") == "卖了"
 
 
 def test_another_place_is_found_by_its_suffix(assistant):
