@@ -13,6 +13,7 @@ from chat_app.lists import StructuredAnswerer
 from chat_app.outline import SectionOutline
 from chat_app.overview import SectionOverview
 from chat_app.parts import answer_parts, split_parts
+from chat_app.plan_lines import line_names
 from chat_app.query import subject, understand
 from chat_app.schema import Answer, Decision, Query, echo
 from chat_app.scope import SCOPE_DEPTH, scoped
@@ -128,6 +129,7 @@ class PlanDocument:
         chunks = retrievers.chunks
         headings = dict.fromkeys(h for c in chunks for h in (c.chapter, c.section, c.title) if h)
         self.plan_text = "\n".join(list(headings) + [c.text for c in chunks])
+        self.line_siblings = line_names(chunks)
         self.overview = SectionOverview(chunks, retrievers.bm25)
         self.outline = SectionOutline(self.extractive.by_section)
         self.support = SupportCheck(retrievers, support_model)
@@ -163,6 +165,10 @@ class PlanDocument:
 
     def topical(self, question: str) -> bool:
         return names_topic(question, self.retrievers.bm25)
+
+    def siblings(self, name: str) -> frozenset[str]:
+        """The other lines of the 专栏 line a follow-up names ("新业态" → 新装备, …), or none."""
+        return self.line_siblings.get(name, frozenset())
 
     def knows(self, word: str) -> bool:
         """Whether the plan writes a word (a follow-up's bare name "虞乡" completed as 虞乡镇)."""

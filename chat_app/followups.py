@@ -41,10 +41,12 @@ class Resolution:
 
 
 def resolve(question: str, history: list[dict], topical: Callable[[str], bool] = lambda q: True,
-            known: Callable[[str], bool] = lambda w: False) -> Resolution:
+            known: Callable[[str], bool] = lambda w: False,
+            siblings: Callable[[str], frozenset[str]] = lambda n: frozenset()) -> Resolution:
     """`topical` says whether a question names a topic of its own; a figure asked of none ("以后每年能涨多少？",
     "2020年完成值呢？") is asked about the previous question's topic, however long it is (see leans). `known`
-    says whether the plan has a word ("虞乡镇"), so a bare name ("虞乡呢") can be matched to its sibling."""
+    says whether the plan has a word ("虞乡镇"), so a bare name ("虞乡呢") can be matched to its sibling;
+    `siblings` gives the other lines of the 专栏 line a name is ("新业态" → 新装备…)."""
     switched = TOPIC_SWITCH_RE.sub("", question, count=1)
     if not history or (switched != question and switched):
         return Resolution(switched or question)  # "换个话题，…" starts afresh: the marker names nothing
@@ -57,7 +59,8 @@ def resolve(question: str, history: list[dict], topical: Callable[[str], bool] =
     if not (short or ABOUT_RE.match(question)):
         return Resolution(question)
     core = LEAD_WORD_RE.sub("", question).strip("呢吗？?。 ")
-    swapped = contrast(core, previous) or compass(core, previous) or substitute(named(core, previous, known), previous, known)
+    swapped = (contrast(core, previous) or compass(core, previous) or sibling(core, previous, siblings)
+               or substitute(named(core, previous, known), previous, known))
     if swapped:
         return Resolution(swapped)
     if short:  # too short to stand alone: lean on the previous question
@@ -95,6 +98,13 @@ def compass(core: str, previous: str) -> str | None:
     if not m or m.group(0) == core[0]:
         return None
     return previous[:m.start()] + core[0] + previous[m.end():]
+
+
+def sibling(core: str, previous: str, siblings: Callable[[str], frozenset[str]]) -> str | None:
+    """"新业态" after "专栏12“新装备”类项目有哪些": another line of the same 专栏, swapped in (the longest
+    sibling the previous question names)."""
+    named_before = sorted((s for s in siblings(core) if s in previous), key=len, reverse=True)
+    return previous.replace(named_before[0], core, 1) if named_before and core not in previous else None
 
 
 def named(core: str, previous: str, known: Callable[[str], bool]) -> str:

@@ -56,3 +56,20 @@ def common_suffix(words: list[str]) -> str:
             break
         out = chars[0] + out
     return out
+
+
+def line_names(chunks: Sequence[Chunk]) -> dict[str, frozenset[str]]:
+    """Each 专栏 line's name with the names of the other lines of its box ("新业态" → 新基建, 新技术, …):
+    the plan's own siblings, so a follow-up naming one ("新业态呢？") asks the previous question of it.
+    A name is the line's lead phrase without its marks, its count and quotation marks."""
+    boxes: dict[str, list[str]] = {}
+    for c in chunks:
+        if c.kind == "box_item" and c.group:
+            name = LINE_COUNT_RE.sub("", c.group.strip("。；;：: ")).replace("“", "").replace("”", "")
+            if name and name not in boxes.setdefault(c.title, []):
+                boxes[c.title].append(name)
+    out: dict[str, set[str]] = {}
+    for names in boxes.values():
+        for name in names:
+            out.setdefault(name, set()).update(n for n in names if n != name)
+    return {name: frozenset(others) for name, others in out.items()}

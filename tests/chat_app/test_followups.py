@@ -105,3 +105,19 @@ def test_a_quoted_period_is_a_when_not_a_topic(assistant):
 def test_a_quoted_section_question_points_at_its_own_section():
     asked = "规划中“加快发展现代服务业”这一节讲了什么？"
     assert resolve(asked, [turn("明天会下雨吗？")]).standalone == asked
+
+
+def test_another_line_of_the_same_box_is_swapped_in():
+    lines = {"新业态": frozenset({"新装备", "新基建"}), "新装备": frozenset({"新业态", "新基建"})}
+    r = resolve("那新业态呢？", [turn("专栏12里新装备这一类都有啥项目")], siblings=lambda n: lines.get(n, frozenset()))
+    assert r.standalone == "专栏12里新业态这一类都有啥项目"
+    r = resolve("新技术呢？", [turn("专栏12里新装备这一类都有啥项目")], siblings=lambda n: lines.get(n, frozenset()))
+    assert r.standalone != "专栏12里新技术这一类都有啥项目"  # not a line the plan puts beside it
+
+
+def test_the_plans_box_lines_are_siblings(assistant):
+    assert "新装备" in assistant.default.siblings("新业态")
+    assert assistant.default.siblings("不存在的一行") == frozenset()
+    r = assistant.ask("专栏4里机电制造产业有哪些项目？")
+    follow = assistant.ask("化工装备制造产业呢？", r.session_id)
+    assert "丰喜化机项目" in follow.answer
