@@ -12,12 +12,12 @@ from dataclasses import dataclass, replace
 
 from chat_app.ask import KIND_MIN, Ask, carried_core, items_of_kind
 from chat_app.guards import names_topic
-from chat_app.indicators import gives_figure_for, render_row
+from chat_app.indicators import CHANGE_ASK_RE, gives_figure_for, measures_change, render_row
 from chat_app.lexicon import QUANTITY_WORD_RE
 from chat_app.schema import Answer, Citation
 from chat_app.statements import bare, statements
 from chat_app.weights import (CARRIED_RANK_PRIOR, CARRIED_WEIGHT, CLOSE_RATIO, EXPANSION_WEIGHT, HEADING_ONLY,
-                              MULTI_FLOOR, RANK_PRIOR, ROW_WITHOUT_FIGURE, SENTENCE_WEIGHT)
+                              MULTI_FLOOR, RANK_PRIOR, RATE_ROW_FOR_LEVEL, ROW_WITHOUT_FIGURE, SENTENCE_WEIGHT)
 from ingest.chunker import sentences
 from ingest.schema import Chunk, Hit
 from retriever.bm25 import BM25Retriever
@@ -117,6 +117,9 @@ class ExtractiveAnswerer:
                     if h.chunk.kind == "table_row" and ask.figure and ask.years \
                             and not gives_figure_for(h.chunk, ask.years):
                         score *= ROW_WITHOUT_FIGURE
+                    if h.chunk.kind == "table_row" and ask.figure and measures_change(h.chunk) \
+                            and not CHANGE_ASK_RE.search(question):
+                        score *= RATE_ROW_FOR_LEVEL  # "收入是多少" asks the level, not its growth rate
                     out.append(Candidate(s, h.chunk, score))
         out.sort(key=lambda c: -c.score)
         return out

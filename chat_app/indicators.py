@@ -41,6 +41,17 @@ def _year(field: str) -> int:
     return int(m.group(0)) if m else 0
 
 
+# A row measuring a change (城镇居民人均可支配收入增长率（%）) answers a question about change; the plan's indicator
+# names say it with these words. A question without any word of change or rate asks the level (收入是多少).
+CHANGE_ROW_RE = re.compile(r"增长率|增速|增幅|下降率|降低率")
+CHANGE_ASK_RE = re.compile(r"增长|增速|增幅|涨|提高|提升|下降|降低|减少|增加|翻番|率|百分之|%|％|几成|比重|占比")
+
+
+def measures_change(c: Chunk) -> bool:
+    """Whether a table row's indicator is a rate of change."""
+    return bool(CHANGE_ROW_RE.search(dict(c.fields).get("指标", "")))
+
+
 def gives_figure_for(c: Chunk, years: Iterable[str]) -> bool:
     """Whether the row states a number for an asked year: "2025年目标 完成下达任务" does not, and 表1
     (2015 and 2020 only) has no 2025 column at all."""

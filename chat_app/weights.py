@@ -6,6 +6,9 @@ never consulted. chat_app/extractive.py reads them.
 # "到2025年…多少" and a row whose 2025 cell is "完成下达任务" (or that has no 2025 column): the row names
 # the indicator but not the asked figure; a body sentence stating it should lead (tuning sets: see RESULTS.md).
 ROW_WITHOUT_FIGURE = 0.4
+# A growth-rate row for a question asking a level ("2020年城镇居民人均可支配收入是多少"): the same 0.4 as above, a
+# row that names the indicator but not the asked kind of figure.
+RATE_ROW_FOR_LEVEL = 0.4
 MULTI_FLOOR = 0.4  # of the best score: a weaker sentence from the other section still beats a third from the same
 CARRIED_WEIGHT = 0.2  # the previous question's words in a carried follow-up: context, not the ask. Tuning dialogues
 # (dialogues, dialogues_dev6) 0.7 → 0.789/0.875, 0.5 → 0.807/0.875, 0.3 → 0.817/0.893, 0.2 → 0.835/0.893, 0.15 → 0.835/0.911, 0 → 0.826/0.893.

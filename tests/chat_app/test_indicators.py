@@ -32,3 +32,10 @@ def test_a_row_gives_a_figure_for_a_year_only_when_that_cell_is_a_number():
     review = _row("外贸进出口总额（万美元）", (("2015年", "5904"), ("2020年完成", "")), title="表1：…")
     assert not gives_figure_for(planned, {"2025"}) and gives_figure_for(planned, {"2020"})
     assert gives_figure_for(review, {"2015"}) and not gives_figure_for(review, {"2025"})
+
+
+def test_a_growth_rate_row_does_not_lead_an_answer_about_a_level(assistant):
+    a = assistant.ask("城镇居民人均可支配收入2020年是多少？")
+    assert "33251" in a.answer.split("[1]")[0]
+    b = assistant.ask("城镇居民人均可支配收入每年要增长多少？")
+    assert "10%" in b.answer  # a question about change still gets the rate row
