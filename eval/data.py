@@ -38,12 +38,15 @@ HERE = Path(__file__).resolve().parent
 # outside writer from the plan alone at the start of session 11, measured once untouched
 # (eval/first_measurements.json), then used for tuning; test12 (session 11, 383 questions, 26 dialogues): written
 # by two outside writers from the plan alone (chapters 1–5 and 6–10) at the start of session 11, kept outside the
-# repository until the code was frozen, measured once at its end, never tuned on.
+# repository until the code was frozen, measured once at its end, never tuned on; dev10 (session 12, 150 questions
+# weighted towards off-topic (45, most naming something of the plan), detail (30) and adversarial (25) questions, with
+# 30 dialogues, 13 of them naming a sibling item): written by an outside writer from the plan alone during session
+# 12, measured once untouched (eval/first_measurements.json), then used for tuning.
 QUESTION_FILES = {"dev": HERE / "questions_dev.jsonl", "dev2": HERE / "questions_dev2.jsonl",
                   "dev3": HERE / "questions_dev3.jsonl", "dev4": HERE / "questions_dev4.jsonl",
                   "dev5": HERE / "questions_dev5.jsonl", "dev6": HERE / "questions_dev6.jsonl",
                   "dev7": HERE / "questions_dev7.jsonl", "dev8": HERE / "questions_dev8.jsonl",
-                  "dev9": HERE / "questions_dev9.jsonl",
+                  "dev9": HERE / "questions_dev9.jsonl", "dev10": HERE / "questions_dev10.jsonl",
                   "test": HERE / "questions_test.jsonl",
                   "test2": HERE / "questions_test2.jsonl", "test3": HERE / "questions_test3.jsonl",
                   "test4": HERE / "questions_test4.jsonl",
@@ -66,7 +69,8 @@ DIALOGUES_TEST11 = HERE / "dialogues_test11.jsonl"
 DIALOGUES_TEST12 = HERE / "dialogues_test12.jsonl"
 # Tuning dialogues beyond dialogues.jsonl, written with their tuning set.
 TUNING_DIALOGUES = {"dev6": HERE / "dialogues_dev6.jsonl", "dev7": HERE / "dialogues_dev7.jsonl",
-                    "dev8": HERE / "dialogues_dev8.jsonl", "dev9": HERE / "dialogues_dev9.jsonl"}
+                    "dev8": HERE / "dialogues_dev8.jsonl", "dev9": HERE / "dialogues_dev9.jsonl",
+                    "dev10": HERE / "dialogues_dev10.jsonl"}
 HELD_OUT_DIALOGUES = {"test3": DIALOGUES_TEST3, "test4": DIALOGUES_TEST4, "test5": DIALOGUES_TEST5,
                       "test6": DIALOGUES_TEST6, "test7": DIALOGUES_TEST7, "test8": DIALOGUES_TEST8,
                       "test10": DIALOGUES_TEST10, "test11": DIALOGUES_TEST11, "test12": DIALOGUES_TEST12}
