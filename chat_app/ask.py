@@ -19,6 +19,10 @@ LIST_RE = re.compile(r"哪些|哪几|都是啥|都是哪|都有啥|哪[二两三
 # "五年后能到多少", "这五年要修多少" ask its 2025 figure.
 PERIOD_ENDS = ((re.compile(r"十三五[”\"]?(?:末|期末|结束)"), "2020"), (re.compile(r"十四五[”\"]?(?:末|期末|结束)"), "2025"),
                (re.compile(r"(?:这|未来|以后|往后|今后)五年|五年(?:后|内|以后|之后|以内)"), "2025"))
+# A target asked without a year is the plan's own, for its last year (专栏2: "2025年目标"); a target of an earlier
+# period (十三五/十二五) or with a year of its own is not.
+TARGET_RE = re.compile(r"目标")
+EARLIER_PERIOD_RE = re.compile(r"十[一二三]五")
 YEAR_RE = re.compile(r"(?<!\d)(20[1-3]\d|2[0-9](?=年))(?!\d)")  # 2015 (表1) to the 2035 goals
 COUNT_RE = re.compile(r"(?:哪|这)?([二两三四五六七八九十]|\d+)\s*(?:个|大|条|项|种|类|型|新|强|所|座|家|方面|板块|基地|集群)")
 WHICH_N_RE = re.compile(r"哪([二两三四五六七八九十])")  # 哪 + a numeral asks for that many of what follows: "是哪三无"
@@ -58,7 +62,8 @@ class Ask:
         return cls(bool(FIGURE_RE.search(question)), bool(LIST_RE.search(question)), asked_count(question),
                    tuple(unit for ask, unit in ASKED_UNITS if ask.search(question)),
                    frozenset(("20" + y if len(y) == 2 else y) for y in YEAR_RE.findall(question))
-                   | frozenset(year for end, year in PERIOD_ENDS if end.search(question)),
+                   | frozenset(year for end, year in PERIOD_ENDS if end.search(question))
+                   | target_year(question),
                    asked_kind(question))
 
     def boost(self, s: str, score: float) -> float:
@@ -76,6 +81,13 @@ class Ask:
         if self.wanted and items >= self.wanted:
             score *= 1.3  # "哪四个集群": a sentence listing at least four things
         return score
+
+
+def target_year(question: str) -> frozenset[str]:
+    """"城镇化率的目标是多少" → 2025: the plan's targets are for its last year."""
+    if TARGET_RE.search(question) and not YEAR_RE.search(question) and not EARLIER_PERIOD_RE.search(question):
+        return frozenset({"2025"})
+    return frozenset()
 
 
 def carried_core(question: str) -> tuple[str, str]:

@@ -10,7 +10,7 @@ import re
 from abc import ABC, abstractmethod
 
 from chat_app.statements import pieces_of
-from chat_app.guards import (directive_clauses, foreign_places, invented_quote, is_injection, negative_premise,
+from chat_app.guards import (directive_clauses, foreign_places, wider_plan, invented_quote, is_injection, negative_premise,
                              other_plans, stated_figures, topic_words, unknown_nouns, wider_scope, without_figures)
 from chat_app.lexicon import ADVICE_RE, ATTRIBUTE_FIELD, DICTATION_RE, FIGURE_ASK_RE, INDICATOR_ATTRIBUTES, MISUSE_REPLY
 from chat_app.query import understand
@@ -88,7 +88,7 @@ class ForeignPlaceCheck(Check):
         self.plan_name = plan_name
 
     def decide(self, query: Query, evidence: Evidence) -> Decision | None:
-        owners = other_plans(query.raw, self.home)
+        owners = other_plans(query.raw, self.home) or [o for o in (wider_plan(query.raw, self.compact),) if o]
         if owners:
             lead = f"抱歉，本助手只回答{self.plan_name}的内容，没有收录{echo('、'.join(owners))}的规划。"
             return Decision("none", f"another region's plan: {' '.join(owners)}", self.name, lead)

@@ -15,7 +15,7 @@ import numpy as np
 
 from chat_app.lexicon import (ASKED_DETAILS, CLAIM_RE, CLAIMED_FIGURE_RE, CLAIMED_UNITS, CLAUSE_RE, CN_FIGURE_RE,
                               DIRECTIVE_RE, EXPLAIN_RE, FIGURE_ASK_RE, FIGURE_DETAIL_NAMES, INJECTION_RE,
-                              NEGATIVE_PREMISE_RE, OWN_PLAN_RE, PERIOD_QUOTE_RE, PLACE_SUFFIXES, PROMISE_RE,
+                              NEGATIVE_PREMISE_RE, OWN_PLAN_RE, WIDER_PLAN_RE, PERIOD_QUOTE_RE, PLACE_SUFFIXES, PROMISE_RE,
                               QUESTION_CHARS, QUESTION_SCAFFOLD, QUOTE_RE, ROMAN_NUMERALS, TABLE_QUESTION_RE, UNIT_WORDS,
                               WHY_RE, WIDER_SCOPE_CONTEXT, WIDER_SCOPE_RE, WITHIN_MARKERS)
 from ingest.schema import Chunk
@@ -76,6 +76,14 @@ def wider_scope(question: str, plan_text: str) -> str:
         if m.group(0) + after not in plan_text:
             return m.group(0)
     return ""
+
+
+def wider_plan(question: str, plan_text: str) -> str:
+    """"国家“十四五”规划纲要中…的目标": the plan of a wider level of government, unless the plan itself
+    writes that phrase (`plan_text` without whitespace). Returns the level's word, or ''."""
+    compact = re.sub(r"\s+", "", question)
+    m = WIDER_PLAN_RE.search(compact)
+    return m.group(1) if m and m.group(0) not in plan_text else ""
 
 
 def other_plans(question: str, home: tuple[str, ...] = ("永济",)) -> list[str]:

@@ -110,6 +110,9 @@ OWN_PLAN_RE = re.compile(r"^\s*的?\s*(?:[“\"]?十[一二三四五六七八九
 # figure asked of one ("2020年全国GDP是多少") is a statistic a city plan does not report: its own figures are
 # 全市 ones. The plan's own phrases with them (全国文明城市, 全省第一) are found in its text and stay allowed.
 WIDER_SCOPE_RE = re.compile(r"全国|全省|全球|全世界|全中国")
+# A plan owned by a wider level of government ("国家“十四五”规划纲要", "省里的十四五规划"): another document.
+# Source: general usage (the level's name before a plan's name or period, as OWN_PLAN_RE for places).
+WIDER_PLAN_RE = re.compile(r"(国家|中央|省里|省上|全国|全省)的?\s*(?:[“\"]?十[一二三四五六七八九]五[”\"]?\s*)?(?:规划|纲要)")
 WIDER_SCOPE_CONTEXT = 2  # characters after the scope word that, with it, must occur in the plan
 # "在全省能占多少", "占全国的比重", "居全省第几": the city's place or share within the wider region (a figure the
 # plan may give: 渔业产量占全省三分之一), not the region's own statistic. Source: general grammar.

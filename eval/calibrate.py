@@ -30,7 +30,7 @@ from chat_app.signals import FEATURE_SIGNS, FEATURES, Signals
 from chat_app.support import MODEL_FEATURES, MODEL_PATH, PROBES, Logistic, Probe, SupportModel
 from eval.data import HERE, Question, load_questions
 
-TUNING = ("dev", "dev2", "dev3", "dev4", "dev5", "dev6", "dev7", "dev8", "dev9")
+TUNING = ("dev", "dev2", "dev3", "dev4", "dev5", "dev6", "dev7", "dev8", "dev9", "dev10")
 REPORT = HERE / "calibration.json"
 L2 = 1.0  # ridge penalty on standardised features (bias unpenalised)
 NEWTON_STEPS = 50

@@ -121,6 +121,9 @@ def test_the_end_of_a_five_year_period_is_its_last_year():
     assert Ask.of("五年后城里人收入能到多少").years == frozenset({"2025"})  # the plan's own five years
     assert Ask.of("这五年要种多少树").years == frozenset({"2025"})
     assert Ask.of("五年前人均收入多少").years == frozenset()
+    assert Ask.of("城镇化率的目标是多少").years == frozenset({"2025"})  # the plan's targets are for its last year
+    assert Ask.of("十三五定的城镇化率目标是多少").years == frozenset()
+    assert Ask.of("2035年的远景目标是啥").years == frozenset({"2035"})
 
 
 def test_five_years_on_asks_the_plans_target(assistant):

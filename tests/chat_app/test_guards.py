@@ -111,3 +111,14 @@ def test_figures_in_chinese_numerals_are_read_but_not_rates_ordinals_or_an_artic
     assert stated_figures("每千人口拥有床位") == [] and stated_figures("第一所") == []
     assert stated_figures("配备一名助理员") == [] and stated_figures("“十四五”期间") == []
     assert without_figures("新建15所、十五所学校") == "新建、学校"
+
+
+def test_a_plan_of_a_wider_level_of_government_is_another_document(assistant):
+    from chat_app.guards import wider_plan
+
+    compact = assistant.default.checks[1].compact
+    assert wider_plan("国家“十四五”规划纲要里粮食产量目标是多少？", compact) == "国家"
+    assert wider_plan("省里的十四五规划对文旅有啥说法", compact) == "省里"
+    assert wider_plan("永济的十四五规划对文旅有啥说法", compact) == ""
+    a = assistant.ask("国家十四五规划里全国的森林覆盖率目标是多少？")
+    assert a.support == "none" and "国家" in a.answer
