@@ -15,7 +15,7 @@ import numpy as np
 
 from chat_app.lexicon import (ASKED_DETAILS, CLAIM_RE, CLAIMED_FIGURE_RE, CLAIMED_UNITS, CLAUSE_RE, CN_FIGURE_RE,
                               DIRECTIVE_RE, EXPLAIN_RE, FIGURE_ASK_RE, FIGURE_DETAIL_NAMES, INJECTION_RE,
-                              NEGATIVE_PREMISE_RE, OWN_PLAN_RE, WIDER_PLAN_RE, PERIOD_QUOTE_RE, PLACE_SUFFIXES, PROMISE_RE,
+                              NEGATIVE_PREMISE_RE, OWN_PLAN_RE, PROVINCES, WIDER_PLAN_RE, PERIOD_QUOTE_RE, PLACE_SUFFIXES, PROMISE_RE,
                               QUESTION_CHARS, QUESTION_SCAFFOLD, QUOTE_RE, ROMAN_NUMERALS, TABLE_QUESTION_RE, UNIT_WORDS,
                               WHY_RE, WIDER_SCOPE_CONTEXT, WIDER_SCOPE_RE, WITHIN_MARKERS)
 from ingest.schema import Chunk
@@ -55,11 +55,11 @@ def foreign_places(question: str, plan_text: str, home: tuple[str, ...] = ("永�
     Its dictionary also tags some ordinary words ns ("长度"), so an administrative suffix
     is required too.
     """
-    if not any(ch in PLACE_SUFFIXES for ch in question):
-        return []  # the tagger costs ~2 ms; no administrative suffix, no foreign place
+    if not any(ch in PLACE_SUFFIXES for ch in question) and not any(p in question for p in PROVINCES):
+        return []  # the tagger costs ~2 ms; no administrative suffix or province, no foreign place
     return [w for w, flag in tagged(question)
-            if flag == "ns" and len(w) >= 3 and w[-1] in PLACE_SUFFIXES and w not in plan_text
-            and not w.startswith(home)]
+            if (flag == "ns" and len(w) >= 3 and w[-1] in PLACE_SUFFIXES or w in PROVINCES)
+            and w not in plan_text and not w.startswith(home)]
 
 
 def wider_scope(question: str, plan_text: str) -> str:

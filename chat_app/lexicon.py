@@ -102,6 +102,10 @@ DEICTIC_RE = re.compile(r"(?<![”\"」])(?:这一(?!块|方面)|这个|这些|�
 # -- places ---------------------------------------------------------------------------------------------
 # Source: China's administrative division suffixes (省、市、区、县、镇、乡、村、州、旗).
 PLACE_SUFFIXES = frozenset("省市区县镇乡村州旗")
+# Source: the short names of China's provincial-level divisions, which speech uses without 省/市 ("浙江的指标",
+# "飞上海的航班"). Matched as whole words (jieba), so "伍姓湖南岸" names no 湖南.
+PROVINCES = frozenset("北京 天津 河北 山西 内蒙古 辽宁 吉林 黑龙江 上海 江苏 浙江 安徽 福建 江西 山东 河南 湖北 "
+                      "湖南 广东 广西 海南 重庆 四川 贵州 云南 西藏 陕西 甘肃 青海 宁夏 新疆 台湾 香港 澳门".split())
 # What makes a place the owner of a plan right after its name (general usage: "X县的规划", "X市“十四五”
 # 规划", "X区十四五期间"): its plan's name or period.
 OWN_PLAN_RE = re.compile(r"^\s*的?\s*(?:[“\"]?十[一二三四五六七八九]五[”\"]?|国民经济和社会发展|规划|纲要)")

@@ -122,3 +122,10 @@ def test_a_plan_of_a_wider_level_of_government_is_another_document(assistant):
     assert wider_plan("永济的十四五规划对文旅有啥说法", compact) == ""
     a = assistant.ask("国家十四五规划里全国的森林覆盖率目标是多少？")
     assert a.support == "none" and "国家" in a.answer
+
+
+def test_a_province_named_without_its_suffix_is_another_place(assistant):
+    plan = assistant.plan_text
+    assert foreign_places("江苏那边的共同富裕指标是多少？", plan) == ["江苏"]
+    assert foreign_places("伍姓湖南岸要修湿地公园吗？", plan) == []  # 湖南 inside other words is no province
+    assert foreign_places("中条山东部要搞啥旅游？", plan) == []
