@@ -176,8 +176,12 @@ class ExtractiveAnswerer:
             picked.append(c)
             used += len(c.text)
         if ask.is_list and best.chunk.kind == "box_item" and len(best.chunk.text) <= 400:
-            # a project question is answered by the whole item, not a fragment of it
-            picked = [Candidate(best.chunk.text, best.chunk, best.score)]
+            # a project question is answered by the whole item, not a fragment of it; the piece that names
+            # what the question names beyond the box and line ("万固寺" in 国保文物保护工程) leads it
+            tok = self.tokenizer.tokens
+            named = {t for t in set(tok(best.text)) & set(tok(question)) if len(t) > 1} \
+                - set(tok(f"{best.chunk.title} {best.chunk.group}"))
+            picked = whole_item(best) if named else [Candidate(best.chunk.text, best.chunk, best.score)]
         return picked
 
     def spread(self, ask: Ask, cands: list[Candidate]) -> list[Candidate] | None:
@@ -238,6 +242,20 @@ class ExtractiveAnswerer:
                 break
             lo, hi = min(lo, k), max(hi, k)
         return "".join(clauses[lo:hi + 1]).rstrip("，；：,;:")
+
+def whole_item(best: Candidate) -> list[Candidate]:
+    """A 专栏 item whole; when the piece that answers sits inside it ("自然村通硬化路建设 39 项…" in the
+    四好农村路 line), that piece first and the rest of the item after it, so the first sentence answers."""
+    whole = best.chunk.text
+    start = whole.find(best.text)
+    if start <= 0 or len(best.text) * 2 > len(whole):
+        return [Candidate(whole, best.chunk, best.score)]
+    rest = (whole[:start].rstrip() + whole[start + len(best.text):].lstrip("；;、，, ")).strip()
+    lead = bare(best.chunk.group)
+    if lead and rest.startswith(lead):  # the first sentence is opened with the line's name already
+        rest = rest[len(lead):].lstrip("。：: ")
+    return [best, Candidate(rest, best.chunk, best.score)]
+
 
 def paragraph_key(chunk: Chunk) -> str:
     """The paragraph a chunk is a piece of: its id without the piece number."""

@@ -155,3 +155,15 @@ def test_a_list_of_short_headings_is_one_enumeration_and_long_entries_keep_semic
     long_text = "加快建设一批镇（街道）电商创业园和电商专业村，加快农村淘宝店建设"
     mixed = compose("有哪些", [("发展现代物流业", a), (long_text, b)], "extractive", prefix="提出：", joiner="；")
     assert mixed.answer == f"提出：发展现代物流业[1]；{long_text}[2]。"
+
+
+def test_the_piece_of_a_long_box_item_that_answers_leads_it(assistant):
+    a = assistant.ask("万固寺这回要修缮寺里的哪些建筑？")
+    first = a.answer.split("[1]")[0]
+    assert "大雄宝殿" in first and "蒲津渡遗址保护工程" not in first
+    assert "蒲津渡遗址保护工程" in a.answer  # the rest of the item still follows
+
+
+def test_a_general_list_question_keeps_the_item_in_the_plans_order(assistant):
+    a = assistant.ask("专栏3里公路建设项目都有哪些？")
+    assert a.answer.index("高速") < a.answer.index("智慧交通")
