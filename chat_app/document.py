@@ -8,7 +8,7 @@ import re
 from dataclasses import dataclass, replace
 
 from chat_app.checks import Check, DirectiveCheck, ForeignPlaceCheck, PremiseCheck, SupportCheck
-from chat_app.guards import names_topic, without_figures
+from chat_app.guards import figures_asked, names_topic
 from chat_app.lists import StructuredAnswerer
 from chat_app.outline import SectionOutline
 from chat_app.overview import SectionOverview
@@ -152,7 +152,7 @@ class PlanDocument:
         if not parts:  # a question in parts is scoped part by part: "A在第九章与B在专栏2中…"
             hits = self.scoped(standalone, evidence, hits, frozenset(exclude))
         # a corrected claim is answered without its "为什么/听说" and its figure: what the plan does say
-        premise = decision.reason == "false_premise" and without_figures(NEGATIVE_VERB_STRIP.sub("", standalone))
+        premise = decision.reason == "false_premise" and figures_asked(NEGATIVE_VERB_STRIP.sub("", standalone))
         base = replace(self._compose(premise or standalone, hits, structural, [] if premise else parts, not exclude),
                        question=q)
         if decision.support == "related":

@@ -209,6 +209,14 @@ def without_figures(text: str) -> str:
     return text
 
 
+def figures_asked(text: str) -> str:
+    """A claim turned into the question it answers: "GDP要冲到500个亿" → "GDP要冲到多少亿元", so the
+    correction quotes the plan's figure in the claimed unit."""
+    for _, unit, written in stated_figures(text):
+        text = text.replace(written, f"多少{unit}")
+    return text
+
+
 def chinese_number(numeral: str) -> float | None:
     """"五十" → 50, "百" → 100 (cn2an reads "一百", not a bare "百"); None when it is not a number."""
     if numeral in ROMAN_NUMERALS:

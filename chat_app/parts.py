@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from chat_app.coordination import coordinated
 from chat_app.extractive import MODE, Candidate, ExtractiveAnswerer, compose
 from chat_app.guards import topic_words
-from chat_app.lexicon import ASKING_RE
+from chat_app.lexicon import ASKING_RE, DEICTIC_RE
 from chat_app.statements import bare
 from chat_app.schema import Answer
 from ingest.schema import Hit
@@ -24,6 +24,7 @@ HARD_SPLIT_RE = re.compile(r"[？?；;]")
 SOFT_SPLIT_RE = re.compile(r"[，,]|还有|另外|以及")
 PART_MIN_CHARS = 4  # "在哪建" is a part; "啊" is not
 MAX_PARTS = 3  # more than three asks in one message reads as a list request, answered whole
+CARRIED_CORE_MAX = 24  # a part read as "part（previous part）", as a carried follow-up (ask.CARRIED_RE)
 EXTRA_SENTENCES = 1  # after the parts' own sentences, the whole question's best other sentence
 
 
@@ -53,10 +54,12 @@ def split_parts(question: str, bm25: BM25Retriever) -> list[str]:
         return [question]
     out = [parts[0]]
     for part in parts[1:]:
-        if topic_words(part, bm25):
-            out.append(part)
-        else:  # "是哪个节目啊", "规划里咋说的": no topic of its own, it asks the previous part again
+        if not topic_words(part, bm25):  # "是哪个节目啊", "规划里咋说的": it asks the previous part again
             out[-1] = f"{out[-1]}，{part}"
+        elif DEICTIC_RE.search(part) and len(part) <= CARRIED_CORE_MAX:
+            out.append(f"{part}（{out[-1]}）")  # "专栏2中该指标…": what it points at is the previous part's
+        else:
+            out.append(part)
     return out if len(out) > 1 else [question]
 
 

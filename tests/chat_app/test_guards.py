@@ -129,3 +129,11 @@ def test_a_province_named_without_its_suffix_is_another_place(assistant):
     assert foreign_places("江苏那边的共同富裕指标是多少？", plan) == ["江苏"]
     assert foreign_places("伍姓湖南岸要修湿地公园吗？", plan) == []  # 湖南 inside other words is no province
     assert foreign_places("中条山东部要搞啥旅游？", plan) == []
+
+
+def test_a_claimed_figure_becomes_the_question_it_answers():
+    from chat_app.guards import figures_asked
+
+    assert figures_asked("听说GDP要冲到500个亿？") == "听说GDP要冲到多少亿元？"
+    assert figures_asked("亩产目标定的800公斤，对不？") == "亩产目标定的多少公斤，对不？"
+    assert figures_asked("十四五期间要建几所学校") == "十四五期间要建几所学校"  # nothing claimed

@@ -19,3 +19,8 @@ def test_each_part_is_answered_in_order_with_its_own_citation(assistant):
     first, second = a.answer.find("12.5"), a.answer.find("污水")
     assert 0 <= first < second
     assert len(a.citations) >= 2
+
+
+def test_a_part_pointing_back_carries_the_part_before_it(retrievers):
+    parts = split_parts("公办幼儿园要新建多少所？专栏2中该指标的目标是多少？", retrievers.bm25)
+    assert parts == ["公办幼儿园要新建多少所", "专栏2中该指标的目标是多少（公办幼儿园要新建多少所）"]
