@@ -15,6 +15,7 @@ from pathlib import Path
 
 from eval.data import load_questions
 from eval.metrics import percentile
+from retriever.dense import QUERY_CACHE_SIZE
 
 COLD = """
 import time; t=time.perf_counter()
@@ -58,12 +59,17 @@ def main() -> None:
             ms.append((time.perf_counter() - t) * 1000)
         print(f"search {name:6s} warm over {len(ms)} distinct queries: p50 {percentile(ms, 50):.1f} ms, "
               f"p95 {percentile(ms, 95):.1f} ms" + (" (target p50 ≤ 20 ms)" if name == "hybrid" else ""))
+    # The same questions again: as many as the LRU cache holds (more, in the same order, would evict each
+    # one before it comes round again and measure nothing but misses).
+    repeated = queries[:QUERY_CACHE_SIZE // 2]
+    for q in repeated:
+        rs.hybrid.search(q, 10)
     ms = []
-    for q in queries:  # the same questions again: query vectors now come from the LRU cache
+    for q in repeated:
         t = time.perf_counter()
         rs.hybrid.search(q, 10)
         ms.append((time.perf_counter() - t) * 1000)
-    print(f"search hybrid repeated questions (cached query vector): p50 {percentile(ms, 50):.1f} ms, "
+    print(f"search hybrid repeated questions (cached query vector, {len(repeated)}): p50 {percentile(ms, 50):.1f} ms, "
           f"p95 {percentile(ms, 95):.1f} ms")
     rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(f"peak RSS (this process): {rss:.0f} MB")
