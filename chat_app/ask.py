@@ -26,6 +26,7 @@ EARLIER_PERIOD_RE = re.compile(r"十[一二三]五")
 YEAR_RE = re.compile(r"(?<!\d)(20[1-3]\d|2[0-9](?=年))(?!\d)")  # 2015 (表1) to the 2035 goals
 COUNT_RE = re.compile(r"(?:哪|这)?([二两三四五六七八九十]|\d+)\s*(?:个|大|条|项|种|类|型|新|强|所|座|家|方面|板块|基地|集群)")
 WHICH_N_RE = re.compile(r"哪([二两三四五六七八九十])")  # 哪 + a numeral asks for that many of what follows: "是哪三无"
+MAX_COUNT = 20  # a larger number is a figure, not how many items are asked for
 CN_DIGITS = {"二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9, "十": 10}
 ENUMERATION_MIN = 4  # four named things make a list that answers "哪些" (3 tried on the tuning sets: no gain)
 # A list question's noun right after its question word, up to the end of the clause (general grammar:
@@ -123,8 +124,12 @@ def last_count(question: str) -> int:
     found = sorted((m.start(), m.group(1)) for r in (COUNT_RE, WHICH_N_RE) for m in r.finditer(question))
     if not found:
         return 0
-    n = found[-1][1]
-    return int(n) if n.isdigit() and int(n) <= 20 else CN_DIGITS.get(n, 0)
+    return numeral(found[-1][1])
+
+
+def numeral(n: str) -> int:
+    """"6" → 6, "六" → 6, "两" → 2: a count as written in a question or in the plan (0 when it is none)."""
+    return int(n) if n.isdigit() and int(n) <= MAX_COUNT else CN_DIGITS.get(n, 0)
 
 
 def asked_count(question: str) -> int:
@@ -132,5 +137,4 @@ def asked_count(question: str) -> int:
     m = COUNT_RE.search(question)
     if not m:
         return 0
-    n = m.group(1)
-    return int(n) if n.isdigit() and int(n) <= 20 else CN_DIGITS.get(n, 0)
+    return numeral(m.group(1))

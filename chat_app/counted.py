@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping, Sequence
 
-from chat_app.ask import CN_DIGITS, LIST_RE, last_count
+from chat_app.ask import LIST_RE, last_count, numeral
 from chat_app.extractive import MODE, compose
 from chat_app.parts import clauses
 from chat_app.schema import Answer
@@ -47,8 +47,7 @@ def counted_list(question: str, hits: Sequence[Hit], by_section: Mapping[tuple[s
             for m in COUNTED_RE.finditer(s):
                 members, count = m.group(1).split("、"), m.group(2)
                 noun = NOUN_END_RE.split(m.group(3), maxsplit=1)[0]
-                n = int(count) if count.isdigit() else CN_DIGITS.get(count, 0)
-                if n != wanted or len(members) != n or len(noun) < HEAD_CHARS or noun[-HEAD_CHARS:] not in question:
+                if numeral(count) != wanted or len(members) != wanted or len(noun) < HEAD_CHARS or noun[-HEAD_CHARS:] not in question:
                     continue
                 first = LEAD_IN_RE.sub("", members[0]) or members[0]
                 # the plan's own words from the first member to the noun: "伍姓湖、…三大生态保护集中区"

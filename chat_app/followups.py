@@ -30,7 +30,8 @@ LEAD_WORD_RE = re.compile(r"^(那么|那(?![边里儿块个些])|还有|另外|�
 NAME_MAX = 4  # characters: a bare place name ("虞乡", "开张")
 SHORT = 8  # characters: a question this short leans on the previous one
 YEAR_ASK_RE = re.compile(r"20\d\d")
-CARRIED_RE = re.compile(r"^[^（]{1,24}（(.{8,})）$")  # "core（previous question）", as resolve() writes it
+CARRIED_CORE_MAX = 24  # characters of a carried question's own part
+CARRIED_RE = re.compile(rf"^[^（]{{1,{CARRIED_CORE_MAX}}}（(.{{8,}})）$")  # "core（previous question）", as resolve() writes it
 
 
 @dataclass(frozen=True)

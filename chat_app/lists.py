@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
-from chat_app.ask import CN_DIGITS, LIST_RE, WHICH_N_RE, Ask, asked_count, carried_core
+from chat_app.ask import LIST_RE, WHICH_N_RE, Ask, asked_count, carried_core, numeral
 from chat_app.counted import counted_list
 from chat_app.extractive import LIST_BUDGET, MODE, Candidate, ExtractiveAnswerer, SentenceSims, compose
 from chat_app.guards import topic_words
@@ -256,9 +256,9 @@ class StructuredAnswerer(ExtractiveAnswerer):
         """The box is named by a counted name ("三无") whose count is its number of lines, and the question
         asks for that many: "哪三无" asks for the lines, not inside one of them."""
         lines = len(first_by_lead(self.by_box[title]))
-        named = [n for n, t in self.box_by_name.items() if t == title and n in question and n[:1] in CN_DIGITS]
-        asked = [CN_DIGITS[m.group(1)] for m in WHICH_N_RE.finditer(question)]  # "哪三无", not "“六新”重点项目"
-        return any(CN_DIGITS[n[0]] == lines for n in named) and lines in asked
+        named = [n for n, t in self.box_by_name.items() if t == title and n in question and numeral(n[:1])]
+        asked = [numeral(m.group(1)) for m in WHICH_N_RE.finditer(question)]  # "哪三无", not "“六新”重点项目"
+        return any(numeral(n[0]) == lines for n in named) and lines in asked
 
     def box_place_items(self, question: str, title: str) -> Answer | None:
         """"专栏6中涉及韩阳镇的项目": the box's entries that name the place, from all of its lines."""

@@ -13,6 +13,7 @@ from collections.abc import Sequence
 
 from chat_app.coordination import coordinated
 from chat_app.extractive import MODE, Candidate, ExtractiveAnswerer, compose
+from chat_app.followups import CARRIED_CORE_MAX  # a part read as "part（previous part）", as a carried follow-up
 from chat_app.guards import topic_words
 from chat_app.lexicon import ASKING_RE, DEICTIC_RE
 from chat_app.statements import bare
@@ -24,7 +25,6 @@ HARD_SPLIT_RE = re.compile(r"[？?；;]")
 SOFT_SPLIT_RE = re.compile(r"[，,]|还有|另外|以及")
 PART_MIN_CHARS = 4  # "在哪建" is a part; "啊" is not
 MAX_PARTS = 3  # more than three asks in one message reads as a list request, answered whole
-CARRIED_CORE_MAX = 24  # a part read as "part（previous part）", as a carried follow-up (ask.CARRIED_RE)
 EXTRA_SENTENCES = 1  # after the parts' own sentences, the whole question's best other sentence
 
 
