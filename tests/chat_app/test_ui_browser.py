@@ -9,6 +9,7 @@ import pytest
 
 pytest.importorskip("selenium")
 
+from selenium.webdriver.common.action_chains import ActionChains  # noqa: E402
 from selenium.webdriver.common.by import By  # noqa: E402
 from selenium.webdriver.common.keys import Keys  # noqa: E402
 
@@ -333,7 +334,12 @@ def test_ui_text_contrast_in_light_and_dark(driver, app_url, size):
         driver.get(f"{app_url}/ui/?__theme={theme}")
         _wait(driver, lambda d: d.find_elements(By.CSS_SELECTOR, "button.example"), ANSWER_TIMEOUT, "/ui not loaded")
         _finished(driver, _send(driver, Q_RELATED), Q_RELATED)
-        driver.find_elements(By.CSS_SELECTOR, "[data-testid=bot] a.pa-cite-ref")[0].click()
+        ref = driver.find_elements(By.CSS_SELECTOR, "[data-testid=bot] a.pa-cite-ref")[0]
+        # centred first: at 390 px the streamed answer can still reflow over it (a fresh-clone CI saw the click
+        # intercepted by the answer's text span)
+        driver.execute_script("arguments[0].scrollIntoView({block: 'center'});", ref)
+        _wait(driver, lambda d: ref.is_displayed() and ref.is_enabled(), ANSWER_TIMEOUT, "citation not clickable")
+        ActionChains(driver).move_to_element(ref).click().perform()
         items = driver.execute_script(CONTRAST_JS)["items"] + driver.execute_script(UI_PLACEHOLDER_JS)
         _open_indicators(driver)
         items += driver.execute_script(CONTRAST_JS)["items"]
