@@ -23,6 +23,7 @@ SPAN_END_RE = re.compile(r"两个?(?:部分|节|章|处|方面|块|项|个)|对(
 COUNT_RE = re.compile(r"^两个?(?:部分|节|章|处|方面|块|项|个)")
 # ...and starts after a clause break or a preposition that introduces it ("规划在A和B…", "对A和B…").
 SPAN_START_RE = re.compile(r"[，,：:]|(?<![现存正所实好])在|对于|关于")
+BREAKS = "，,"
 CONJUNCT_MIN_CHARS = 2  # "城里和乡下": two characters name a thing; one ("新") does not
 ALTERNATIVE_RE = re.compile(r"(?<![不就还但总要只可倒于凡或若真])是(?!不是)([^，,？?。！!是]{2,14}?)还是"
                             r"([^，,？?。！!]{2,14}?)(?=[？?，,。！!]|呢|啊|呀|$)")
@@ -48,12 +49,14 @@ def distributed(question: str, tokens: Tokens = jieba.tokenize) -> list[str]:
     end = next((m.start() for m in SPAN_END_RE.finditer(head) if m.start() >= links[-1][2]), len(head))
     if marker[0] == "都" and end != len(head):
         return []  # "A和B对…都": 都 does not distribute there; only "A和B都…" does
-    start = max((m.end() for m in SPAN_START_RE.finditer(head) if m.end() <= links[0][1]), default=0)
+    # "A，以及B分别…": a clause break right before the conjunction still joins A and B
+    first = links[0][1] - 1 if head[links[0][1] - 1:links[0][1]] in BREAKS else links[0][1]
+    start = max((m.end() for m in SPAN_START_RE.finditer(head) if m.end() <= first), default=0)
     cuts = [(s, e) for _, s, e in links if start <= s and e <= end]
     if cuts and "的" not in head[start:cuts[0][0]] and "的" in head[cuts[-1][1]:end]:
         end = head.index("的", cuts[-1][1])  # "2020年和2025年的GDP": 的GDP is shared by both
     bounds = [start] + [p for s, e in cuts for p in (s, e)] + [end]
-    items = [head[a:b].strip() for a, b in zip(bounds[::2], bounds[1::2])]
+    items = [head[a:b].strip().rstrip(BREAKS) for a, b in zip(bounds[::2], bounds[1::2])]
     if len(items) < 2 or any(len(i) < CONJUNCT_MIN_CHARS for i in items):
         return []
     tail = COUNT_RE.sub("", head[end:]) + question[marker[2]:]

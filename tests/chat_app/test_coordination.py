@@ -24,3 +24,8 @@ def test_a_question_without_coordination_or_distribution_is_not_split():
     assert coordinated("学校和医院建设情况如何") == []  # conjuncts without a distributive marker
     assert coordinated("是不是要建新医院") == []
     assert coordinated("新和旧分别是啥") == []  # one-character conjuncts name nothing
+
+
+def test_a_comma_before_the_conjunction_still_coordinates():
+    assert coordinated("汾河湿地在第二章的定位，以及第八章提出的面积目标分别是什么？") == [
+        "汾河湿地在第二章的定位是什么？", "汾河湿地在第八章提出的面积目标是什么？"]

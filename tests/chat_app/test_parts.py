@@ -24,3 +24,9 @@ def test_each_part_is_answered_in_order_with_its_own_citation(assistant):
 def test_a_part_pointing_back_carries_the_part_before_it(retrievers):
     parts = split_parts("公办幼儿园要新建多少所？专栏2中该指标的目标是多少？", retrievers.bm25)
     assert parts == ["公办幼儿园要新建多少所", "专栏2中该指标的目标是多少（公办幼儿园要新建多少所）"]
+
+
+def test_a_part_asking_another_year_carries_the_part_before_it(retrievers):
+    parts = split_parts("公办幼儿园现在有几所？到2025年要有多少所？", retrievers.bm25)
+    assert parts == ["公办幼儿园现在有几所", "到2025年要有多少所（公办幼儿园现在有几所）"]
+    assert split_parts("公办幼儿园现在有几所？规划里咋说的", retrievers.bm25) == ["公办幼儿园现在有几所？规划里咋说的"]
