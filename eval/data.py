@@ -43,12 +43,17 @@ HERE = Path(__file__).resolve().parent
 # 30 dialogues, 13 of them naming a sibling item): written by an outside writer from the plan alone during session
 # 12, measured once untouched (eval/first_measurements.json), then used for tuning; test13 (session 12, 396
 # questions, 26 dialogues): written by two outside writers from the plan alone (chapters 1–5 and 6–10) at the start
-# of session 12, kept outside the repository until the code was frozen, measured once at its end, never tuned on.
+# of session 12, kept outside the repository until the code was frozen, measured once at its end, never tuned on;
+# dev11 (session 13, 163 questions weighted towards multi-part (26), tricky off-topic (30, 20 naming something of
+# the plan or another place's plan), detail (20), injection (15) and false-premise (15) questions, with 25
+# dialogues, about 15 of them with an abrupt topic switch): written by an outside writer from the plan alone at the
+# start of session 13, measured once untouched (eval/first_measurements.json), then used for tuning.
 QUESTION_FILES = {"dev": HERE / "questions_dev.jsonl", "dev2": HERE / "questions_dev2.jsonl",
                   "dev3": HERE / "questions_dev3.jsonl", "dev4": HERE / "questions_dev4.jsonl",
                   "dev5": HERE / "questions_dev5.jsonl", "dev6": HERE / "questions_dev6.jsonl",
                   "dev7": HERE / "questions_dev7.jsonl", "dev8": HERE / "questions_dev8.jsonl",
                   "dev9": HERE / "questions_dev9.jsonl", "dev10": HERE / "questions_dev10.jsonl",
+                  "dev11": HERE / "questions_dev11.jsonl",
                   "test": HERE / "questions_test.jsonl",
                   "test2": HERE / "questions_test2.jsonl", "test3": HERE / "questions_test3.jsonl",
                   "test4": HERE / "questions_test4.jsonl",
@@ -74,7 +79,7 @@ DIALOGUES_TEST13 = HERE / "dialogues_test13.jsonl"
 # Tuning dialogues beyond dialogues.jsonl, written with their tuning set.
 TUNING_DIALOGUES = {"dev6": HERE / "dialogues_dev6.jsonl", "dev7": HERE / "dialogues_dev7.jsonl",
                     "dev8": HERE / "dialogues_dev8.jsonl", "dev9": HERE / "dialogues_dev9.jsonl",
-                    "dev10": HERE / "dialogues_dev10.jsonl"}
+                    "dev10": HERE / "dialogues_dev10.jsonl", "dev11": HERE / "dialogues_dev11.jsonl"}
 HELD_OUT_DIALOGUES = {"test3": DIALOGUES_TEST3, "test4": DIALOGUES_TEST4, "test5": DIALOGUES_TEST5,
                       "test6": DIALOGUES_TEST6, "test7": DIALOGUES_TEST7, "test8": DIALOGUES_TEST8,
                       "test10": DIALOGUES_TEST10, "test11": DIALOGUES_TEST11, "test12": DIALOGUES_TEST12,
