@@ -169,6 +169,15 @@ INJECTION_RE = re.compile(
     r"(用|以)[“\"][^”\"]{1,12}[”\"]开头|"
     r"(规则|设定|指令|限制|身份|提示).{0,4}(都|全|全部)?(忘掉|忘记|忽略|放一边|放到一边|抛开)|"
     r"我是(你的)?(管理员|开发者|开发人员|工程师|程序员|运维)|授权你|绕过(检索|审查|审核|过滤|安全)|"
+    # the same classes, session 13: a claimed tester / reviewer role or a permission the user says was granted
+    # (我是测试人员, 已获授权, 我有最高权限); an order to leave out the citations or the plan's text (不用引用原文,
+    # 别标出处) — an extractive answer is its quotations; and asking for a figure that merely looks true (看起来可信,
+    # 以假乱真). General injection usage (OWASP LLM01: authority impersonation, output manipulation, fabrication);
+    # a permission is a claim when the user holds it (我…获得授权) or states it as a preamble (已获授权：); the
+    # plan writes 授权 only in 审批授权 ("approval authorisation").
+    r"我是(你的)?(测试人员|测试员|审核员|安全员|内部人员)|(我|俺)(?!们)[^，。？?]{0,4}(获得?|得到|拿到|有)了?(授权|权限)|已获授权[，,：:]|(最高|管理员|开发者)权限|"
+    r"(不用|不要|别|无需|不必|不需要)(再)?(引用|标注?|注明|给出?)[^，。？?]{0,4}(原文|出处|来源|引用|规划)|"
+    r"看(起来|上去)(很|比较|挺)?(可信|真实|靠谱)|以假乱真|"
     r"(用|凭|按|根据)你(自己)?的?(知道|知识|了解|想法|观点|判断)|你自己知道的|规划(以外|之外|外)的|"
     r"假装.{0,6}(写了|写过|说了|说过|规定了)|(骂|辱骂|诋毁)[^，。？?]{0,6}的话|脏话|陪(我|俺)(聊|唠|玩|说话)|"
     r"你(用|使用)?的?是(什么|哪个|啥)(模型|大模型)|你是(什么|哪个|啥)模型|"
