@@ -8,7 +8,7 @@ import re
 from dataclasses import dataclass, replace
 
 from chat_app.checks import Check, DirectiveCheck, ForeignPlaceCheck, PremiseCheck, SupportCheck
-from chat_app.guards import figures_asked, names_topic
+from chat_app.guards import figures_asked, names_topic, topic_words
 from chat_app.lists import StructuredAnswerer
 from chat_app.outline import SectionOutline
 from chat_app.overview import SectionOverview
@@ -165,6 +165,10 @@ class PlanDocument:
 
     def topical(self, question: str) -> bool:
         return names_topic(question, self.retrievers.bm25)
+
+    def topics(self, question: str) -> set[str]:
+        """The rarer words of the plan a question names (a follow-up naming new ones changes the subject)."""
+        return topic_words(question, self.retrievers.bm25)
 
     def siblings(self, name: str) -> frozenset[str]:
         """The other lines of the 专栏 line a follow-up names ("新业态" → 新装备, …), or none."""

@@ -133,7 +133,8 @@ class Assistant:
         """A follow-up names a topic of its own when any document in scope knows it as one."""
         return resolve(question, history, lambda text: any(self.documents[d].topical(text) for d in scope),
                        lambda word: any(self.documents[d].knows(word) for d in scope),
-                       lambda name: frozenset().union(*(self.documents[d].siblings(name) for d in scope)))
+                       lambda name: frozenset().union(*(self.documents[d].siblings(name) for d in scope)),
+                       lambda text: set().union(*(self.documents[d].topics(text) for d in scope)))
 
     def document(self, doc_id: str | None = None) -> PlanDocument:
         """One document by id (the bundled plan when None); an unknown id is the user's error."""

@@ -7,7 +7,8 @@ other side of an urban/rural pair (农村 for 城镇: swap it), or asks somethin
 the plan writes with a category ("虞乡" of 虞乡镇) is swapped for its sibling ("卿头镇", and 卿头 wherever the
 question repeats it); another compass part ("北边呢" after 东部…) asks the same of it; a pointing word anywhere
 ("这一指标", "其中", "旁边") leans on the previous question; a change-of-subject marker ("换个话题，", "对了，")
-starts afresh. (Tried and dropped on the tuning dialogues: the previous answer's section as the topic of "那X呢";
+starts afresh, and so does a short follow-up that asks its own question of a name the previous turn never
+mentioned ("那市人民医院搬了以后那片要搞啥" after a farming question). (Tried and dropped on the tuning dialogues: the previous answer's section as the topic of "那X呢";
 skipping the passages just quoted; carrying every "X呢" that names a topic, or every one after a figure question
 (−1 each); searching a carried follow-up's own words apart and fusing them in (−5).)
 """
@@ -17,8 +18,8 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from chat_app.lexicon import (COMPASS, COMPASS_SUFFIXES, CONTRAST_PAIRS, DEICTIC_RE, FIGURE_ASK_RE, QUESTION_CHARS,
-                              TOPIC_SWITCH_RE)
+from chat_app.lexicon import (ASKING_RE, COMPASS, COMPASS_SUFFIXES, CONTRAST_PAIRS, DEICTIC_RE, FIGURE_ASK_RE,
+                              QUESTION_CHARS, TOPIC_SWITCH_RE)
 
 FOLLOWUP_RE = re.compile(r"^(那|那么|还有|另外|这个|那个|它|其|该|此|具体|什么时候|啥时候|啥时|多少|哪些|有哪些|然后)")
 # "生物医药制药产业呢？" — a short "and X?" names a new subject for the previous question
@@ -30,6 +31,12 @@ LEAD_WORD_RE = re.compile(r"^(那么|那(?![边里儿块个些])|还有|另外|�
 NAME_MAX = 4  # characters: a bare place name ("虞乡", "开张")
 SHORT = 8  # characters: a question this short leans on the previous one
 YEAR_ASK_RE = re.compile(r"20\d\d")
+# A new subject is named by a specific name ("市人民医院", "黄河大道"); two-character words ("大棚", "湖面", "里头")
+# are as often a part or an aspect of the previous topic (tuning dialogues: 2 characters −8 follow-ups).
+SWITCH_NAME_MIN = 3
+# ...and neither an ordinal ("第一个是什么": general grammar, 第 + numeral) nor a five-year period ("“十三五”期间
+# …多少": the plan's own 十三五/十四五) names a subject: they ask about a position or a time of the last one.
+NOT_A_SUBJECT_RE = re.compile(r"^第|十[一二三四五]五")
 CARRIED_CORE_MAX = 24  # characters of a carried question's own part
 CARRIED_RE = re.compile(rf"^[^（]{{1,{CARRIED_CORE_MAX}}}（(.{{8,}})）$")  # "core（previous question）", as resolve() writes it
 
@@ -43,11 +50,13 @@ class Resolution:
 
 def resolve(question: str, history: list[dict], topical: Callable[[str], bool] = lambda q: True,
             known: Callable[[str], bool] = lambda w: False,
-            siblings: Callable[[str], frozenset[str]] = lambda n: frozenset()) -> Resolution:
+            siblings: Callable[[str], frozenset[str]] = lambda n: frozenset(),
+            topics: Callable[[str], set[str]] = lambda q: set()) -> Resolution:
     """`topical` says whether a question names a topic of its own; a figure asked of none ("以后每年能涨多少？",
     "2020年完成值呢？") is asked about the previous question's topic, however long it is (see leans). `known`
     says whether the plan has a word ("虞乡镇"), so a bare name ("虞乡呢") can be matched to its sibling;
-    `siblings` gives the other lines of the 专栏 line a name is ("新业态" → 新装备…)."""
+    `siblings` gives the other lines of the 专栏 line a name is ("新业态" → 新装备…); `topics` the rarer plan
+    words a question names (guards.topic_words), so a follow-up asking its own thing of a new one is a new question."""
     switched = TOPIC_SWITCH_RE.sub("", question, count=1)
     if not history or (switched != question and switched):
         return Resolution(switched or question)  # "换个话题，…" starts afresh: the marker names nothing
@@ -64,6 +73,8 @@ def resolve(question: str, history: list[dict], topical: Callable[[str], bool] =
                or substitute(named(core, previous, known), previous, known))
     if swapped:
         return Resolution(swapped)
+    if short and switches(question, core, prev, topics):
+        return Resolution(LEAD_WORD_RE.sub("", question).lstrip("，,、 "))
     if short:  # too short to stand alone: lean on the previous question
         return Resolution(f"{core}（{previous.rstrip('？?。')}）", carried=True)
     return Resolution(question)
@@ -73,6 +84,17 @@ def leans(question: str, topical: Callable[[str], bool]) -> bool:
     """A figure or a year asked of nothing ("以后每年能涨多少？", "2020年完成值呢？") is asked of the last topic;
     "明天永济会下雨吗？" names no plan topic either, but asks no figure: a new question, not a follow-up."""
     return bool(FIGURE_ASK_RE.search(question) or YEAR_ASK_RE.search(question)) and not topical(question)
+
+
+def switches(question: str, core: str, prev: dict, topics: Callable[[str], set[str]]) -> bool:
+    """"那市人民医院搬了以后那片要搞啥" after a farming question: it asks its own question (a question word) of
+    topics neither the previous question nor its answer names — an abrupt change of subject, not an ellipsis.
+    A pointing word ("这个投资多少") or a bare name ("那鹳雀楼呢", no question word) still leans back."""
+    if DEICTIC_RE.search(question) or not ASKING_RE.search(core):
+        return False
+    words = {w for w in topics(core) if len(w) >= SWITCH_NAME_MIN and not NOT_A_SUBJECT_RE.search(w)}
+    said = f"{prev['standalone']}{prev.get('answer', '')}"
+    return bool(words) and not any(w in said for w in words)
 
 
 def root(standalone: str) -> str:

@@ -121,3 +121,16 @@ def test_the_plans_box_lines_are_siblings(assistant):
     r = assistant.ask("专栏4里机电制造产业有哪些项目？")
     follow = assistant.ask("化工装备制造产业呢？", r.session_id)
     assert "丰喜化机项目" in follow.answer
+
+
+def test_a_follow_up_asking_its_own_question_of_a_new_name_changes_the_subject():
+    first = "高标准农田十四五建多少亩"
+    prev = {"question": first, "standalone": first, "answer": "“十四五”时期建设高标准农田 32 万亩。", "cited": []}
+    topics = {"体育中心建在哪": {"体育中心"}, "大棚": {"大棚"}, "第一个是什么": {"第一个"}}.get  # by the core asked
+    assert resolve("那体育中心建在哪", [prev], topics=lambda q: topics(q, set())).standalone == "体育中心建在哪"
+    # a bare name asks nothing of its own, a two-character word is as often an aspect, an ordinal a position
+    assert resolve("那大棚呢", [prev], topics=lambda q: topics(q, set())).carried
+    assert resolve("第一个是什么", [prev], topics=lambda q: topics(q, set())).carried
+    # a name the previous answer already gave is the same subject
+    said = resolve("那高标准农田在哪建", [prev], topics=lambda q: {"高标准农田"})
+    assert said.carried
