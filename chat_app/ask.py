@@ -102,7 +102,8 @@ def asked_kind(question: str) -> str:
     """The last character of the noun a list question asks for — "要打造哪几个功能圈" → 圈, "都办些啥节" → 节,
     "分哪三型" → 型 — the head a Chinese compound name ends in (运动圈, 登山节, 集约型); '' if none."""
     m = KIND_RE.search(question)
-    if not m or m.group(1).endswith(GENERIC_KINDS):
+    # "哪些项目打造": a generic noun first is the whole noun, and what follows it the verb ("打造", not a 造 kind)
+    if not m or m.group(1).endswith(GENERIC_KINDS) or m.group(1).startswith(GENERIC_KINDS):
         return ""
     return m.group(1)[-1]
 

@@ -103,6 +103,7 @@ def test_a_list_question_names_the_kind_of_item_it_wants():
     assert asked_kind("全市要建哪几个产业园？") == "园" and asked_kind("都办些啥节？") == "节"
     assert asked_kind("这个镇要弄成啥样的镇？") == ""  # a bare 啥 asks what kind, not for a list
     assert asked_kind("开发区有哪些项目？") == ""  # 项目 names no kind; the plan's lists answer it
+    assert asked_kind("物流园靠哪些工程带动？") == ""  # a generic noun, then the verb: no 动 kind
     assert items_of_kind("打造西部运动圈、东部康养圈和北部物流圈。", "圈") == 2
 
 
