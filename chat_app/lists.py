@@ -47,6 +47,7 @@ LOCATIVE_SUFFIXES = "上里"
 BROAD_SECTIONS = 3  # sections of the top hits searched for headings on the topic
 BROAD_MAX_LEADS = 5  # more headings than this name the word in passing, not the topic
 BROAD_CHARS = 300  # a phone screen
+TAIL_NAME_EXTRA = 2  # characters beyond the shared ending ("产业") that name one lead ("未来产业")
 
 
 class StructuredAnswerer(ExtractiveAnswerer):
@@ -191,7 +192,8 @@ class StructuredAnswerer(ExtractiveAnswerer):
             named = any(f"“{t}”" in c.text for c in paragraphs if not c.group for t in quoted)
             if len(leads) < 2 or not (named or (len(ending) >= 2 and ending[-2:] in question)):
                 continue
-            if any(len(lead) >= GROUP_MIN_CHARS and bare(lead) in question for lead in leads):
+            if any(len(lead) >= GROUP_MIN_CHARS and bare(lead) in question for lead in leads) \
+                    or (not wanted and any(names_tail(bare(lead), ending, question) for lead in leads)):
                 return None  # "农副产品加工产业集群有哪些企业" asks inside one item, not for the list
             if wanted and len(leads) != wanted:
                 continue
@@ -288,3 +290,11 @@ class StructuredAnswerer(ExtractiveAnswerer):
         A quoted name shared by several titles (“十四五”) names none of them."""
         named = list(dict.fromkeys(title for name, title in self.box_by_name.items() if name in question))
         return named[0] if len(named) == 1 else None
+
+
+def names_tail(lead: str, ending: str, question: str) -> bool:
+    """"未来产业那块布局哪些" names the lead 超前谋划布局未来产业 by its noun, without the verbs before it: a
+    tail of the lead longer than the ending all leads share, by a name's two characters, is in the question.
+    A count asked ("八大农业基地") names the whole set instead: the caller checks it first."""
+    shortest = len(ending) + TAIL_NAME_EXTRA
+    return any(lead[-n:] in question for n in range(shortest, len(lead)))

@@ -133,3 +133,12 @@ def test_a_box_and_a_chapter_named_together_are_answered_from_both(assistant):
 def test_a_counted_name_in_a_box_title_does_not_ask_for_the_whole_box(assistant):
     a = assistant.ask("“六新”重点项目里新装备有哪些项目？")
     assert not a.answer.startswith("专栏12包括")  # 六新 names the box; the question asks inside one line
+
+
+def test_one_lead_named_without_its_verbs_asks_inside_it_not_for_the_sections_leads(assistant):
+    from chat_app.lists import names_tail
+
+    assert names_tail("超前谋划布局未来产业", "产业", "未来产业那边准备搞点啥")
+    assert not names_tail("超前谋划布局未来产业", "产业", "产业方面有啥打算")
+    a = assistant.ask("未来产业这一块打算布局些什么")
+    assert "人工智能" in a.answer
