@@ -42,7 +42,7 @@ def distributed(question: str, tokens: Tokens = jieba.tokenize) -> list[str]:
     marker = next((t for t in toks if t[0] in DISTRIBUTIVE), None)
     if marker is None:
         return []
-    links = [t for t in toks if t[0] in CONJUNCTIONS and t[2] <= marker[1]]
+    links = [t for t in toks if t[0] in CONJUNCTIONS and t[2] <= marker[1] and not quoted(question, t[1])]
     if not links:
         return []
     head = question[:marker[1]]
@@ -61,6 +61,11 @@ def distributed(question: str, tokens: Tokens = jieba.tokenize) -> list[str]:
         return []
     tail = COUNT_RE.sub("", head[end:]) + question[marker[2]:]
     return [question[:start] + item + tail for item in items]
+
+
+def quoted(question: str, at: int) -> bool:
+    """Inside “…”: "“一带三核、三区多廊”" is one name, its 、 joins nothing the question asks about."""
+    return question.count("“", 0, at) > question.count("”", 0, at)
 
 
 def alternatives(question: str) -> list[str]:

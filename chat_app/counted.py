@@ -12,6 +12,7 @@ import re
 from collections.abc import Mapping, Sequence
 
 from chat_app.ask import LIST_RE, last_count, numeral
+from chat_app.coordination import coordinated
 from chat_app.extractive import MODE, compose
 from chat_app.parts import clauses
 from chat_app.schema import Answer
@@ -37,8 +38,8 @@ def counted_list(question: str, hits: Sequence[Hit], by_section: Mapping[tuple[s
     passages, then anywhere in their chapters (a chapter's opening names its sets, "六强五新", and the
     question's words are those of the sections that follow)."""
     wanted = last_count(question)
-    if wanted < 2 or not LIST_RE.search(question) or len(clauses(question)) > 1:
-        return None  # a question asking something else too is answered part by part (chat_app/parts.py)
+    if wanted < 2 or not LIST_RE.search(question) or len(clauses(question)) > 1 or coordinated(question):
+        return None  # a question asking something else too ("三个A和三大B分别是什么") is answered part by part
     chapters = {h.chunk.chapter for h in hits[:CHAPTERS_FROM]}
     pool = [h.chunk for h in hits[:HITS_SEARCHED]] + [c for (chapter, _), cs in by_section.items()
                                                         if chapter in chapters for c in cs]

@@ -29,3 +29,8 @@ def test_a_question_without_coordination_or_distribution_is_not_split():
 def test_a_comma_before_the_conjunction_still_coordinates():
     assert coordinated("汾河湿地在第二章的定位，以及第八章提出的面积目标分别是什么？") == [
         "汾河湿地在第二章的定位是什么？", "汾河湿地在第八章提出的面积目标是什么？"]
+
+
+def test_a_list_sign_inside_quotes_joins_nothing_asked():
+    assert coordinated("“一湖、两岸”格局里，东岸和西岸分别建什么？") == [
+        "“一湖、两岸”格局里，东岸建什么？", "“一湖、两岸”格局里，西岸建什么？"]

@@ -142,3 +142,8 @@ def test_one_lead_named_without_its_verbs_asks_inside_it_not_for_the_sections_le
     assert not names_tail("超前谋划布局未来产业", "产业", "产业方面有啥打算")
     a = assistant.ask("未来产业这一块打算布局些什么")
     assert "人工智能" in a.answer
+
+
+def test_two_counted_sets_asked_together_get_both(assistant):
+    a = assistant.ask("三个生态绿核与三大生态保护集中区各自是哪些？")
+    assert "三个生态绿核" in a.answer and "黄河（永济段）" in a.answer
