@@ -24,6 +24,9 @@ from retriever.bm25 import BM25Retriever
 
 HARD_SPLIT_RE = re.compile(r"[？?；;]")
 SOFT_SPLIT_RE = re.compile(r"[，,]|还有|另外|以及")
+# General Chinese enumerators that number what follows: 一是/二是…, 其一/其二, ①②… (at a clause's start or
+# after its colon: "关于数字化：一是…").
+ENUMERATOR_RE = re.compile(r"(?:^|[：:])\s*(?:[一二三四五六七八九]是|其[一二三四五六七八九](?![他它中实次余])|[①-⑨])")
 PART_MIN_CHARS = 4  # "在哪建" is a part; "啊" is not
 MAX_PARTS = 3  # more than three asks in one message reads as a list request, answered whole
 EXTRA_SENTENCES = 1  # after the parts' own sentences, the whole question's best other sentence
@@ -37,12 +40,16 @@ def clauses(question: str) -> list[str]:
             clause = clause.strip()
             if not clause:
                 continue
-            if out and (len(clause) < PART_MIN_CHARS or not ASKING_RE.search(clause)
-                        or not ASKING_RE.search(out[-1])):
+            if out and (len(clause) < PART_MIN_CHARS or not asks(clause) or not asks(out[-1])):
                 out[-1] += "，" + clause
             else:
                 out.append(clause)
     return out
+
+
+def asks(clause: str) -> bool:
+    """A question word, or an enumerator that numbers the asks ("一是…目标；二是…的2020年值")."""
+    return bool(ASKING_RE.search(clause) or ENUMERATOR_RE.search(clause))
 
 
 def split_parts(question: str, bm25: BM25Retriever) -> list[str]:

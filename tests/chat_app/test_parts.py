@@ -30,3 +30,10 @@ def test_a_part_asking_another_year_carries_the_part_before_it(retrievers):
     parts = split_parts("公办幼儿园现在有几所？到2025年要有多少所？", retrievers.bm25)
     assert parts == ["公办幼儿园现在有几所", "到2025年要有多少所（公办幼儿园现在有几所）"]
     assert split_parts("公办幼儿园现在有几所？规划里咋说的", retrievers.bm25) == ["公办幼儿园现在有几所？规划里咋说的"]
+
+
+def test_numbered_asks_are_parts_without_a_question_word():
+    assert clauses("关于学校：一是新建小学的数量；二是幼儿园的入园率目标") == [
+        "关于学校：一是新建小学的数量", "二是幼儿园的入园率目标"]
+    assert clauses("其中有多少是公办的；其他的呢") != []  # 其中/其他 are not 其一/其二
+    assert clauses("新建小学的数量；幼儿园的入园率目标") == ["新建小学的数量，幼儿园的入园率目标"]
