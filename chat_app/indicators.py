@@ -15,13 +15,17 @@ EMPTY = ("", "-", "—")
 UNIT_RE = re.compile(r"[（(]([^（）()]*)[）)]\s*$")
 NUMBER_VALUE_RE = re.compile(r"[≥≤><]?\s*-?\d+(?:\.\d+)?")
 YEAR_RE = re.compile(r"20\d\d")
+COUNT_NAME_RE = re.compile(r"([天人户个家次所座])数\s*$")  # general usage: 天数 "number of days", 人数, 户数…
 PERCENT_FIELD = "(%)"  # "年均增长(%)": the field names its own unit
 
 
 def unit_of(name: str) -> str:
     """The unit in the indicator's last parenthesis ("（亿元）", "（%）"); "（GDP）" names, it does not measure."""
     m = UNIT_RE.search(name)
-    if not m or re.fullmatch(r"[A-Za-z\s]+", m.group(1)) or "年" in m.group(1):
+    if not m:  # "空气质量达到二级标准的天数": a count of a measure word (天数, 人数) is in that measure
+        counted = COUNT_NAME_RE.search(name)
+        return counted.group(1) if counted else ""
+    if re.fullmatch(r"[A-Za-z\s]+", m.group(1)) or "年" in m.group(1):
         return ""
     return m.group(1).strip()
 

@@ -39,3 +39,9 @@ def test_a_growth_rate_row_does_not_lead_an_answer_about_a_level(assistant):
     assert "33251" in a.answer.split("[1]")[0]
     b = assistant.ask("城镇居民人均可支配收入每年要增长多少？")
     assert "10%" in b.answer  # a question about change still gets the rate row
+
+
+def test_a_count_named_by_its_measure_word_has_that_unit():
+    assert unit_of("9.全年重污染的天数") == "天"
+    assert unit_of("5.新增就业人数") == "人"
+    assert unit_of("3.二氧化硫") == ""  # a name without a measure has no unit
