@@ -37,6 +37,7 @@ SWITCH_NAME_MIN = 3
 # ...and neither an ordinal ("第一个是什么": general grammar, 第 + numeral) nor a five-year period ("“十三五”期间
 # …多少": the plan's own 十三五/十四五) names a subject: they ask about a position or a time of the last one.
 NOT_A_SUBJECT_RE = re.compile(r"^第|十[一二三四五]五")
+YES_NO_TAILS = ("不", "没")  # "要改造不", "修了没": a verb then 不/没 asks yes or no (northern colloquial usage)
 CARRIED_CORE_MAX = 24  # characters of a carried question's own part
 CARRIED_RE = re.compile(rf"^[^（]{{1,{CARRIED_CORE_MAX}}}（(.{{8,}})）$")  # "core（previous question）", as resolve() writes it
 
@@ -90,7 +91,7 @@ def switches(question: str, core: str, prev: dict, topics: Callable[[str], set[s
     """"那市人民医院搬了以后那片要搞啥" after a farming question: it asks its own question (a question word) of
     topics neither the previous question nor its answer names — an abrupt change of subject, not an ellipsis.
     A pointing word ("这个投资多少") or a bare name ("那鹳雀楼呢", no question word) still leans back."""
-    if DEICTIC_RE.search(question) or not ASKING_RE.search(core):
+    if DEICTIC_RE.search(question) or not (ASKING_RE.search(core) or core.endswith(YES_NO_TAILS)):
         return False
     words = {w for w in topics(core) if len(w) >= SWITCH_NAME_MIN and not NOT_A_SUBJECT_RE.search(w)}
     said = f"{prev['standalone']}{prev.get('answer', '')}"
@@ -117,7 +118,8 @@ def compass(core: str, previous: str) -> str | None:
     """"北边呢" after "东部医疗康养圈…": the same question of another compass part (lexicon.COMPASS)."""
     if len(core) < 2 or core[0] not in COMPASS or core[1] not in COMPASS_SUFFIXES:
         return None
-    m = re.search(f"[{COMPASS}](?=[{COMPASS_SUFFIXES}])", previous)
+    # "城西那块" names a part of the city as 城 + compass (general usage), like "西部"
+    m = re.search(f"[{COMPASS}](?=[{COMPASS_SUFFIXES}])|(?<=城)[{COMPASS}]", previous)
     if not m or m.group(0) == core[0]:
         return None
     return previous[:m.start()] + core[0] + previous[m.end():]

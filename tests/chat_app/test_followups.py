@@ -82,6 +82,7 @@ def test_another_compass_part_asks_the_same_of_it():
     r = resolve("南边呢", [turn("城区东部要打造什么功能区")])
     assert r.standalone == "城区南部要打造什么功能区"
     assert resolve("东面呢", [turn("城区东部要打造什么功能区")]).standalone.startswith("东面（")
+    assert resolve("南边呢", [turn("城东那片要建啥")]).standalone == "城南那片要建啥"  # 城 + compass
 
 
 def test_a_change_of_subject_drops_the_marker_and_the_previous_question():
@@ -134,3 +135,9 @@ def test_a_follow_up_asking_its_own_question_of_a_new_name_changes_the_subject()
     # a name the previous answer already gave is the same subject
     said = resolve("那高标准农田在哪建", [prev], topics=lambda q: {"高标准农田"})
     assert said.carried
+
+
+def test_a_yes_no_tail_asks_of_a_new_name_too():
+    prev = {"question": "公园要建几个", "standalone": "公园要建几个", "answer": "新建公园 5 个。", "cited": []}
+    r = resolve("那体育中心要扩建不", [prev], topics=lambda q: {"体育中心"})
+    assert r.standalone == "体育中心要扩建不" and not r.carried
