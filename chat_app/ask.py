@@ -13,7 +13,7 @@ from chat_app.guards import gives_figure
 from chat_app.lexicon import ASKED_DETAILS, FIGURE_DETAIL_NAMES
 
 FIGURE_RE = re.compile(r"多少|几个|几项|几所|几条|几成|百分之|比例|比重|目标值|完成值|指标|增长|增速|规模|数量|面积|多长|多大|多高|达到|\d")
-LIST_RE = re.compile(r"哪些|哪几|都是啥|都是哪|都有啥|哪[二两三四五六七八九十\d]|有啥|包括|包含|都有|分别是|具体指|列出|清单|项目")
+LIST_RE = re.compile(r"哪些|哪几|些啥|些什么|都是啥|都是哪|都有啥|哪[二两三四五六七八九十\d]|有啥|包括|包含|都有|分别是|具体指|列出|清单|项目")
 # The end of a five-year period is its last year (十三五: 2016–2020, 十四五: 2021–2025): "十四五末" asks 2025.
 # A five-year plan's "these five years" are its own (the plan: "明确了未来五年全市经济社会发展的战略目标"):
 # "五年后能到多少", "这五年要修多少" ask its 2025 figure.

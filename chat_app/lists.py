@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
-from chat_app.ask import LIST_RE, WHICH_N_RE, Ask, asked_count, carried_core, numeral
+from chat_app.ask import LIST_RE, WHICH_N_RE, Ask, asked_count, asked_kind, carried_core, numeral
 from chat_app.counted import counted_list
 from chat_app.extractive import LIST_BUDGET, MODE, Candidate, ExtractiveAnswerer, SentenceSims, compose
 from chat_app.guards import topic_words
@@ -183,7 +183,7 @@ class StructuredAnswerer(ExtractiveAnswerer):
         any count asked."""
         if not LIST_RE.search(question) or MEASURE_ASK_RE.search(question):
             return None  # "分别是多少" asks for figures, not for the section's list
-        wanted = asked_count(question)
+        wanted, kind = asked_count(question), asked_kind(question)
         quoted = [t for t in QUOTED_RE.findall(question) if self.quote_count.get(t, 0) == 1]
         for h in hits[:3]:
             paragraphs = self.by_section.get((h.chunk.chapter, h.chunk.section), [])
@@ -195,8 +195,10 @@ class StructuredAnswerer(ExtractiveAnswerer):
             if any(len(lead) >= GROUP_MIN_CHARS and bare(lead) in question for lead in leads) \
                     or (not wanted and any(names_tail(bare(lead), ending, question) for lead in leads)):
                 return None  # "农副产品加工产业集群有哪些企业" asks inside one item, not for the list
-            if wanted and len(leads) != wanted:
-                continue
+            if wanted and len(leads) != wanted:  # "“一城五区”…这五个区": the leads of the kind asked for
+                leads = {lead: c for lead, c in leads.items() if kind and bare(lead).endswith(kind)}
+                if len(leads) != wanted:
+                    continue
             head = h.chunk.section.split(" ", 1)[-1] if h.chunk.section else h.chunk.chapter
             items = [(lead.lstrip("—-－ "), c) for lead, c in leads.items()]
             return compose(question, items, MODE, prefix=f"规划在“{head}”中提出：", joiner="；")

@@ -147,3 +147,9 @@ def test_one_lead_named_without_its_verbs_asks_inside_it_not_for_the_sections_le
 def test_two_counted_sets_asked_together_get_both(assistant):
     a = assistant.ask("三个生态绿核与三大生态保护集中区各自是哪些？")
     assert "三个生态绿核" in a.answer and "黄河（永济段）" in a.answer
+
+
+def test_a_count_of_one_kind_takes_those_leads_of_a_named_set(assistant):
+    a = assistant.ask("“一城五区”里那五个区都是些什么区？")
+    assert "国家现代农业示范区" in a.answer and "国家休闲旅游度假区" in a.answer
+    assert "山水城市" not in a.answer  # the 城 is not one of the five 区
