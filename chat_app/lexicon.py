@@ -248,8 +248,9 @@ ROMAN_NUMERALS = {"Ⅰ": 1, "Ⅱ": 2, "Ⅲ": 3, "Ⅳ": 4, "Ⅴ": 5}
 CLAIMED_FIGURE_RE = re.compile(r"(?<![\d.])(?<!专栏)(?<!专栏 )(?<!表)(?<!第)(\d+(?:\.\d+)?)\s*("
                                + "|".join(sorted(map(re.escape, CLAIMED_UNITS), key=len, reverse=True)) + ")")
 # The same figures in Chinese numerals ("十三所", "五十亿级", "百亿级"); a numeral after 每/第 is a rate or an
-# ordinal (每千人口, 第一), and 万/亿 stay units ("二十万亩" is 20 万亩).
-CN_FIGURE_RE = re.compile(r"(?<![每第一二两三四五六七八九十百千])([一二两三四五六七八九十百千]{1,6}?|[ⅠⅡⅢⅣⅤ])("
+# ordinal (每千人口, 第一), after 几 a quantity asked ("几十亿级": general grammar), and 万/亿 stay units
+# ("二十万亩" is 20 万亩).
+CN_FIGURE_RE = re.compile(r"(?<![每第几一二两三四五六七八九十百千])([一二两三四五六七八九十百千]{1,6}?|[ⅠⅡⅢⅣⅤ])("
                           + "|".join(sorted(map(re.escape, CLAIMED_UNITS), key=len, reverse=True)) + ")")
 # The plan's indicator tables (表1, 专栏2) class every indicator in their 属性 column as one of these two.
 INDICATOR_ATTRIBUTES = ("预期性", "约束性")

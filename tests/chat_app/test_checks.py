@@ -107,6 +107,13 @@ def test_a_count_in_chinese_numerals_is_checked_like_a_figure(assistant):
     assert a.answer.startswith("规划中并没有这个数字") and "13所" in a.answer and "十五所" not in a.answer
 
 
+def test_a_numeral_after_几_asks_a_quantity_and_claims_none():
+    from chat_app.guards import stated_figures
+
+    assert stated_figures("光电产业要做到几十亿级？") == []
+    assert stated_figures("光电产业要做到八十亿级？") == [(80.0, "亿元", "八十亿")]
+
+
 def test_a_claim_is_checked_against_the_sentence_on_its_own_subject(assistant):
     """The plan has several 百亿级 and 五十亿级 clusters; the claim is about one of them."""
     a = assistant.ask("规划里说要把航天科技打造成五十亿级产业集群吧")
