@@ -62,10 +62,11 @@ def split_parts(question: str, bm25: BM25Retriever) -> list[str]:
         return [question]
     out = [parts[0]]
     for part in parts[1:]:
+        topical = bool(topic_words(part, bm25))
         own_time = Ask.of(part).years - Ask.of(out[-1]).years  # "现在几家？到2025年多少家？": another year asked
-        if not topic_words(part, bm25) and not own_time:  # "是哪个节目啊", "规划里咋说的": the previous part again
+        if not topical and not own_time:  # "是哪个节目啊", "规划里咋说的": the previous part again
             out[-1] = f"{out[-1]}，{part}"
-        elif (DEICTIC_RE.search(part) or not topic_words(part, bm25)) and len(part) <= CARRIED_CORE_MAX:
+        elif (DEICTIC_RE.search(part) or not topical) and len(part) <= CARRIED_CORE_MAX:
             out.append(f"{part}（{out[-1]}）")  # "专栏2中该指标…": what it points at is the previous part's
         else:
             out.append(part)
