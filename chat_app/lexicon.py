@@ -27,10 +27,13 @@ LIGHT_VERBS = ("能 会 要 想 让 搞 弄 整 办 去 来 到 有 是 说 讲 
                "提 提到 写 咋写 打算 准备 计划 可以 应该 需要 得")
 ADVERBS = "一共 总共 到底 究竟 分别 具体 主要 一般 都 也 还 又 就 真的 真 假 真的假的 大概 其中 还是 或者"
 DOCUMENT_WORDS = "规划 规划里 十四五 纲要 文件 永济 永济市 政府 咱们市 我们市 市里"
+# Nouns that name what the document says, not what it is about ("规划里有啥说法", "如何表述"): general
+# usage; the plan writes none of them (session 14).
+SAYING_NOUNS = "说法 提法 讲法 表述"
 # Where a question starts asking (the subject of "五老峰门票多少钱" ends before "多少钱").
 ASKING_RE = re.compile("|".join(sorted(INTERROGATIVES.split(), key=len, reverse=True)) + "|是不|有没|能不|吗|呢")
 QUESTION_SCAFFOLD = frozenset(" ".join((INTERROGATIVES, PARTICLES, PRONOUNS, TIME_DEIXIS, LIGHT_VERBS,
-                                        ADVERBS, DOCUMENT_WORDS)).split())
+                                        ADVERBS, DOCUMENT_WORDS, SAYING_NOUNS)).split())
 # Single characters that appear inside question words ("哪条", "啥时"): how a question asks.
 QUESTION_CHARS = frozenset("哪啥咋几吗呢么谁")
 
@@ -152,7 +155,7 @@ INJECTION_RE = re.compile(
     r"(都|就|只)按(照)?我(说|讲|给|定)的(答|回答|说|来|写|办)|开发者模式|管理员模式|调试模式|越狱|角色扮演|(你|你来|请你)扮演|扮演(一个|一位|一名)|你现在就?是|"
     r"(用|以)[^，。？?]{0,6}(身份|名义)[^，。？?]{0,6}(出|开|写|发)|(出|开)(个|一份|一张|一个)?证明|"
     r"(就|先)?(当|假装|假设|想象)你是|你(就|先)?(假装|装作|扮成)(是|成)?|现命令你|最高优先级|【SYSTEM】|\[SYSTEM\]|原封不动.{0,6}(发|给|输出)|"
-    r"编造|捏造|杜撰|伪造|瞎编|随便编|编(一?个|一些|些)(数|数据|数字)|(口吻|身份)(撰写|来写|写一|回答)|"
+    r"编造|捏造|杜撰|伪造|瞎编|随便编|编(一?个|几个|两个|一些|些|点|一组|几组)[^，。？！?!]{0,8}(数|数据|数字)|(编|造|写)得越像真?的?越好|(口吻|身份)(撰写|来写|写一|回答)|"
     r"当作规划(数据|原文|内容)|讲(一)?个笑话|翻译成.{0,4}(文|语)|"
     rf"{COMPOSE_VERBS}[^，。？！?!]{{0,10}}{OFF_TASK_GENRES}|用\s*{PROGRAMMING_LANGUAGES}|"
     r"以[^，。？?]{1,8}(身份|口吻|名义)(正式|郑重)?(宣布|发布|回答|声明|表态)|"
@@ -175,6 +178,8 @@ INJECTION_RE = re.compile(
     # 以假乱真). General injection usage (OWASP LLM01: authority impersonation, output manipulation, fabrication);
     # a permission is a claim when the user holds it (我…获得授权) or states it as a preamble (已获授权：); the
     # plan writes 授权 only in 审批授权 ("approval authorisation").
+    # Session 14: "编 + any quantifier … 数/数据" (编几个…数, 编一组数据: general grammar, the session-10 fabrication
+    # class had only 个/一些) and "编得越像真的越好" (the fabrication asked to look real, like 以假乱真).
     r"我是(你的)?(测试人员|测试员|审核员|安全员|内部人员)|(我|俺)(?!们)[^，。？?]{0,4}(获得?|得到|拿到|有)了?(授权|权限)|已获授权[，,：:]|(最高|管理员|开发者)权限|"
     r"(不用|不要|别|无需|不必|不需要)(再)?(引用|标注?|注明|给出?)[^，。？?]{0,4}(原文|出处|来源|引用|规划)|"
     r"看(起来|上去)(很|比较|挺)?(可信|真实|靠谱)|以假乱真|"

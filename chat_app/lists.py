@@ -190,7 +190,7 @@ class StructuredAnswerer(ExtractiveAnswerer):
             leads = first_by_lead(paragraphs, max_len=30)
             ending = common_suffix(list(leads))
             named = any(f"“{t}”" in c.text for c in paragraphs if not c.group for t in quoted)
-            if len(leads) < 2 or not (named or (len(ending) >= 2 and ending[-2:] in question)):
+            if len(leads) < 2 or not (named or (len(ending) >= 2 and self.says_word(question, ending[-2:]))):
                 continue
             if any(len(lead) >= GROUP_MIN_CHARS and bare(lead) in question for lead in leads) \
                     or (not wanted and any(names_tail(bare(lead), ending, question) for lead in leads)):
@@ -203,6 +203,14 @@ class StructuredAnswerer(ExtractiveAnswerer):
             items = [(lead.lstrip("—-－ "), c) for lead, c in leads.items()]
             return compose(question, items, MODE, prefix=f"规划在“{head}”中提出：", joiner="；")
         return None
+
+    def says_word(self, question: str, word: str) -> bool:
+        """The question uses the leads' shared noun as a word of its own: "八大农业优势基地" says 基地,
+        "宅基地空着" does not (宅基地 is another word). Segmented with jieba and the plan's words."""
+        general = getattr(self.bm25.tokenizer, "general", None)
+        if general is None:
+            return word in question
+        return word in {w for w, *_ in general.tokenize(question)}
 
     def place_items(self, question: str, hits: Sequence[Hit]) -> Answer | None:
         """"韩阳镇有啥农业项目": the project lists' entries that name the place, from every list

@@ -33,14 +33,16 @@ EXTRA_SENTENCES = 1  # after the parts' own sentences, the whole question's best
 
 
 def clauses(question: str) -> list[str]:
-    """Asking clauses in order; a clause that asks nothing stays with the one before it."""
+    """Asking clauses in order; a clause that asks nothing stays with the one before it, except a new
+    sentence's opening clause when its sentence asks later: "…？另外普救寺要搞个演出，叫啥名字" — the
+    clause sets the topic of the ask after it (general usage: a sentence's topic comes first)."""
     out: list[str] = []
     for piece in HARD_SPLIT_RE.split(question):
-        for clause in SOFT_SPLIT_RE.split(piece):
-            clause = clause.strip()
-            if not clause:
-                continue
-            if out and (len(clause) < PART_MIN_CHARS or not asks(clause) or not asks(out[-1])):
+        pieces = [c.strip() for c in SOFT_SPLIT_RE.split(piece) if c.strip()]
+        for i, clause in enumerate(pieces):
+            opens = (i == 0 and len(pieces) > 1 and len(clause) >= PART_MIN_CHARS and bool(out) and asks(out[-1])
+                     and any(map(asks, pieces[1:])))
+            if out and not opens and (len(clause) < PART_MIN_CHARS or not asks(clause) or not asks(out[-1])):
                 out[-1] += "，" + clause
             else:
                 out.append(clause)

@@ -153,3 +153,12 @@ def test_a_count_of_one_kind_takes_those_leads_of_a_named_set(assistant):
     a = assistant.ask("“一城五区”里那五个区都是些什么区？")
     assert "国家现代农业示范区" in a.answer and "国家休闲旅游度假区" in a.answer
     assert "山水城市" not in a.answer  # the 城 is not one of the five 区
+
+
+def test_a_word_containing_the_sets_noun_does_not_ask_for_the_set(assistant):
+    # 宅基地 contains 基地, the noun the 八大农业优势基地 leads share; the question is about homesteads
+    a = assistant.ask("闲着的宅基地能干些啥")
+    assert "宅基地" in a.answer
+    assert "做强优质粮食生产基地" not in a.answer
+    listed = assistant.ask("八大农业优势基地都是哪些")
+    assert "做强优质粮食生产基地" in listed.answer

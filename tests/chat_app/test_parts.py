@@ -37,3 +37,18 @@ def test_numbered_asks_are_parts_without_a_question_word():
         "关于学校：一是新建小学的数量", "二是幼儿园的入园率目标"]
     assert clauses("其中公办的占比；其他民办的占比") == ["其中公办的占比，其他民办的占比"]  # not 其一/其二
     assert clauses("新建小学的数量；幼儿园的入园率目标") == ["新建小学的数量，幼儿园的入园率目标"]
+
+
+def test_a_new_sentences_opening_statement_is_the_topic_of_its_ask():
+    # "…？另外X要办个活动，叫啥" — the statement opens the second ask; it is not a tail of the first
+    assert clauses("体育中心建几个馆？另外图书馆说要搬家，搬到哪") == ["体育中心建几个馆", "图书馆说要搬家，搬到哪"]
+    # a sentence that only states something still stays with the ask before it
+    assert clauses("体育中心建几个馆？我家就住旁边") == ["体育中心建几个馆，我家就住旁边"]
+    # and an opening statement before any ask stays with the ask after it
+    assert clauses("我家住城西，图书馆新馆建在哪？") == ["我家住城西，图书馆新馆建在哪"]
+
+
+def test_asking_what_the_plan_says_names_no_topic_of_its_own(retrievers):
+    # 说法/提法 name the saying, not a subject: the clause stays with the ask before it
+    assert split_parts("体育中心建几个馆？规划里有啥说法", retrievers.bm25) == ["体育中心建几个馆？规划里有啥说法"]
+    assert split_parts("公办幼儿园新建几所？纲要里是啥提法", retrievers.bm25) == ["公办幼儿园新建几所？纲要里是啥提法"]
