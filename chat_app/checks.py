@@ -9,6 +9,11 @@ from __future__ import annotations
 import re
 from abc import ABC, abstractmethod
 
+from collections.abc import Callable
+
+import numpy as np
+
+from chat_app.injection_probe import InjectionProbe
 from chat_app.statements import pieces_of
 from chat_app.guards import (directive_clauses, foreign_places, wider_plan, invented_quote, is_injection, negative_premise,
                              other_plans, stated_figures, topic_words, unknown_nouns, wider_scope, without_figures)
@@ -21,6 +26,7 @@ from retriever.factory import RetrieverSet
 
 PREMISE_DEPTH = 5  # top passages searched for the claimed verb
 FIGURE_LEAD = "规划中并没有这个{what}，这个说法与规划原文不符。规划原文是："
+Embed = Callable[[str], tuple[np.ndarray, str]]  # text → (its query embedding, the model that made it)
 GRADE_UNITS = ("级", "类")  # "二级医院", "Ⅲ类水质": a grade, not a number
 
 
@@ -33,11 +39,23 @@ class Check(ABC):
 
 
 class InjectionCheck(Check):
+    """The phrase list first (lexicon.INJECTION_RE), then the learned probe on the question's own words
+    (chat_app/injection_probe.py), when there is one and an embedding to read."""
+
     name = "injection"
+
+    def __init__(self, probe: InjectionProbe | None = None, embed: Embed | None = None) -> None:
+        self.probe = probe
+        self.embed = embed
 
     def decide(self, query: Query, evidence: Evidence) -> Decision | None:
         if is_injection(query.raw):
             return Decision("none", "injection phrase", self.name)
+        if self.probe is not None and self.embed is not None:
+            vector, model = self.embed(query.raw)
+            score = self.probe.score(vector, model)
+            if score is not None and score > self.probe.threshold:
+                return Decision("none", f"injection probe {score:.2f} > {self.probe.threshold:.2f}", self.name)
         return None
 
 

@@ -9,11 +9,14 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 from dataclasses import replace
 
+import numpy as np
+
 from chat_app.checks import InjectionCheck
 from chat_app.compare import Comparison, comparison_free_scope, plan_comparison
 from chat_app.config import Settings
 from chat_app.document import SUPPORT_RANK, DocumentMeta, Drafted, PlanDocument
 from chat_app.followups import Resolution, resolve
+from chat_app.injection_probe import InjectionProbe
 from chat_app.schema import Answer, Decision, Query
 from chat_app.sessions import SessionStore
 from chat_app.storage import Store, open_store
@@ -67,10 +70,16 @@ class Assistant:
             self.documents[meta.id] = PlanDocument(rs, model, self.settings.retriever, meta)
         self.default = next(iter(self.documents.values()))
         self.sessions = sessions or open_store(self.settings)
-        self.injection = InjectionCheck()
+        self.injection = InjectionCheck(InjectionProbe.load(), self.embed)
         from chat_app.llm import make_llm_answerer
 
         self.llm = make_llm_answerer(self.settings)
+
+    def embed(self, text: str) -> tuple[np.ndarray, str]:
+        """A question's embedding (cached by the dense retriever) and the model's id: one model serves all
+        documents."""
+        dense = self.default.retrievers.dense
+        return dense.query_vector(text), dense.embeddings.model_id
 
     # the bundled (first) document's parts, for callers that predate the library
     @property

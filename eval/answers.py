@@ -70,7 +70,24 @@ def calibration_section() -> str:
         _table(["fit"] + keys, rows), "",
         "Weights (on standardised features; each model keeps the features forward selection picked):", "",
         _table(["feature", "mean", "scale", "on-topic weight", "direct weight"], weights), "",
-        "— = not selected for that model. Features: `chat_app/signals.py`; probes: `chat_app/support.py`.", ""])
+        "— = not selected for that model. Features: `chat_app/signals.py`; probes: `chat_app/support.py`.", "",
+        *injection_probe_lines(r.get("injection_probe"))])
+
+
+def injection_probe_lines(r: dict | None) -> list[str]:
+    """The injection probe's fit (eval/calibrate_injection.py), beside the phrase list."""
+    if not r:
+        return []
+    rows = [[sp, d["injections"], d["caught"], d["kept_flagged"], d["off_topic_flagged"]]
+            for sp, d in r["leave_one_set_out"].items()]
+    return ["### Injection probe (`chat_app/injection_model.json`)", "",
+            f"A logistic read-out of the question's e5 embedding (L2 {r['l2']}), fitted on {r['injections']} tuning "
+            f"injections against the other {r['n'] - r['injections']} tuning questions; threshold {r['threshold']:.3f} "
+            f"on the logit = the highest out-of-fold score of a question the plan answers, corrects or partly covers "
+            f"+ {r['margin']}. It refuses beside the phrase list (lexicon.INJECTION_RE). Leave-one-set-out (each set "
+            "scored by a probe and threshold fitted on the others; the probe alone, without the phrase list):", "",
+            _table(["held out", "injections", "caught by the probe", "answered questions flagged",
+                    "off-topic flagged"], rows), ""]
 
 
 class Tally:

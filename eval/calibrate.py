@@ -275,10 +275,16 @@ def leave_one_set_out(rows: list[Row]) -> tuple[dict[str, dict], dict]:
 
 
 def run(args: argparse.Namespace) -> int:
+    from chat_app.checks import InjectionCheck
     from chat_app.engine import Assistant
     from chat_app.sessions import SessionStore
+    from eval import calibrate_injection
 
     assistant = Assistant(sessions=SessionStore(":memory:"), support_model=SupportModel.neutral())
+    # the phrase list alone decides which rows the support model never sees: its fit does not depend on the
+    # injection probe's previous calibration
+    assistant.injection = InjectionCheck()
+    injection = calibrate_injection.run(assistant, TUNING)
     rows = collect(assistant)
     model = fit(rows)
     held_out, pooled = leave_one_set_out(rows)
@@ -286,6 +292,7 @@ def run(args: argparse.Namespace) -> int:
               "n": len(rows), "labels": {k: sum(r.label == v for r in rows) for k, v in LABELS.items()},
               "in_sample": rates(rows, decisions(model, rows)),
               "leave_one_set_out": held_out, "leave_one_set_out_pooled": pooled, "model": model.to_dict(),
+              "injection_probe": injection,
               "rules": {"max_answerable_none": MAX_ANSWERABLE_NONE,
                         "max_out_of_scope_direct": MAX_OUT_OF_SCOPE_DIRECT, "l2": L2,
                         "min_auc_gain": MIN_AUC_GAIN, "probe_l2": PROBE_L2}}
@@ -293,6 +300,7 @@ def run(args: argparse.Namespace) -> int:
     path.write_text(json.dumps(model.to_dict(), ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
     REPORT.write_text(json.dumps(report, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
     print(json.dumps({"in_sample": report["in_sample"], "leave_one_set_out": report["leave_one_set_out"],
-                      "leave_one_set_out_pooled": pooled}, ensure_ascii=False), file=sys.stdout)
-    print(f"已写入 {path} 和 {REPORT}", file=sys.stderr)
+                      "leave_one_set_out_pooled": pooled,
+                      "injection_probe": injection["leave_one_set_out"]["pooled"]}, ensure_ascii=False), file=sys.stdout)
+    print(f"已写入 {path}、{calibrate_injection.MODEL_PATH} 和 {REPORT}", file=sys.stderr)
     return 0
