@@ -10,7 +10,7 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 
-from chat_app.ask import KIND_MIN, Ask, carried_core, items_of_kind
+from chat_app.ask import KIND_MIN, Ask, carried_core, enumerated, items_of_kind
 from chat_app.guards import names_topic
 from chat_app.indicators import CHANGE_ASK_RE, gives_figure_for, measures_change, render_row
 from chat_app.lexicon import QUANTITY_WORD_RE
@@ -163,7 +163,9 @@ class ExtractiveAnswerer:
             if other is not None and other.score >= MULTI_FLOOR * best.score:
                 cands = [best, other] + [c for c in cands[1:] if c is not other]
         for c in cands[1:]:
-            if len(picked) >= limit or (c.score < CLOSE_RATIO * best.score and c is not other):
+            # "…是哪两个": a count asked is that many sentences, however far the others score below the best
+            counted = len(picked) < min(ask.wanted, limit) and enumerated(best.text) < ask.wanted
+            if len(picked) >= limit or (c.score < CLOSE_RATIO * best.score and c is not other and not counted):
                 break
             if c.text in {p.text for p in picked}:
                 continue
@@ -181,7 +183,10 @@ class ExtractiveAnswerer:
             tok = self.tokenizer.tokens
             named = {t for t in set(tok(best.text)) & set(tok(question)) if len(t) > 1} \
                 - set(tok(f"{best.chunk.title} {best.chunk.group}"))
-            picked = whole_item(best) if named else [Candidate(best.chunk.text, best.chunk, best.score)]
+            whole = whole_item(best) if named else [Candidate(best.chunk.text, best.chunk, best.score)]
+            if enumerated(best.chunk.text) < ask.wanted:  # the item holds fewer than were asked for: the rest stay
+                whole += [c for c in picked[1:] if c.chunk.id != best.chunk.id]
+            picked = whole
         return picked
 
     def spread(self, ask: Ask, cands: list[Candidate]) -> list[Candidate] | None:
@@ -330,7 +335,7 @@ def compose(question: str, parts: Sequence[tuple[str, Chunk]], mode: str,
             # a long chunk is quoted by what the answer takes from it (all of it: no figure uncited)
             quote = chunk.text if len(chunk.text) <= QUOTE_MAX else "……".join(dict.fromkeys(taken[chunk.id]))
             cites[chunk.id] = Citation.of(len(cites) + 1, chunk, quote)
-        text = text.rstrip("；;，,：:")
+        text = text.rstrip("；;，,：:、")
         if not joiner and text[-1:] not in ("。", "！", "？", "”", "）"):
             text += "。"  # a list entry or a trimmed clause still ends as a sentence
         texts.append(f"{text}[{cites[chunk.id].n}]")
