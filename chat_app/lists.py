@@ -104,8 +104,12 @@ class StructuredAnswerer(ExtractiveAnswerer):
 
     def listed(self, question: str, hits: Sequence[Hit], whole_box: bool = True) -> Answer | None:
         boxed = self.whole_box(question) if whole_box else None
-        return (boxed or self.group_items(question) or counted_list(question, hits, self.by_section) or self.section_list(question, hits)
-                or self.place_items(question, hits) or self.broad(question, hits))
+        # a carried follow-up ("具体有哪些相关项目（八大农业优势基地中…）") asks inside what the previous turn named:
+        # the section's own list of headings answered that turn already
+        carried = bool(carried_core(question)[1])
+        return (boxed or self.group_items(question) or counted_list(question, hits, self.by_section)
+                or (None if carried else self.section_list(question, hits))
+                or self.place_items(question, hits) or (None if carried else self.broad(question, hits)))
 
     def broad(self, question: str, hits: Sequence[Hit]) -> Answer | None:
         """"就业方面有啥政策": the plan's own headings on the topic in the sections retrieval found

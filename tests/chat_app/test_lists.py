@@ -162,3 +162,11 @@ def test_a_word_containing_the_sets_noun_does_not_ask_for_the_set(assistant):
     assert "做强优质粮食生产基地" not in a.answer
     listed = assistant.ask("八大农业优势基地都是哪些")
     assert "做强优质粮食生产基地" in listed.answer
+
+
+def test_a_carried_follow_up_is_not_answered_with_the_section_list_again(assistant):
+    first = assistant.ask("永济要做强哪八大农业优势基地")
+    assert first.answer.startswith("规划在“做大做强八大农业优势基地”中提出")
+    again = assistant.ask("那里头养鱼的具体有哪些相关项目？", first.session_id)
+    assert "（" in again.standalone  # carried: it asks inside what the first turn named
+    assert not again.answer.startswith("规划在“做大做强八大农业优势基地”中提出")
