@@ -8,7 +8,8 @@ the plan writes with a category ("虞乡" of 虞乡镇) is swapped for its sibli
 question repeats it); another compass part ("北边呢" after 东部…) asks the same of it; a pointing word anywhere
 ("这一指标", "其中", "旁边") leans on the previous question; a change-of-subject marker ("换个话题，", "对了，")
 starts afresh, and so does a short follow-up that asks its own question of a name the previous turn never
-mentioned ("那市人民医院搬了以后那片要搞啥" after a farming question). (Tried and dropped on the tuning dialogues: the previous answer's section as the topic of "那X呢";
+mentioned ("那市人民医院搬了以后那片要搞啥" after a farming question; a name counts whole when the plan writes
+it whole, though the tokenizer cuts it: 人民 + 医院). (Tried and dropped on the tuning dialogues: the previous answer's section as the topic of "那X呢";
 skipping the passages just quoted; carrying every "X呢" that names a topic, or every one after a figure question
 (−1 each); searching a carried follow-up's own words apart and fusing them in (−5).)
 """
@@ -74,7 +75,7 @@ def resolve(question: str, history: list[dict], topical: Callable[[str], bool] =
                or substitute(named(core, previous, known), previous, known))
     if swapped:
         return Resolution(swapped)
-    if short and switches(question, core, prev, topics):
+    if short and switches(question, core, prev, topics, known):
         return Resolution(LEAD_WORD_RE.sub("", question).lstrip("，,、 "))
     if short:  # too short to stand alone: lean on the previous question
         return Resolution(f"{core}（{previous.rstrip('？?。')}）", carried=True)
@@ -87,15 +88,24 @@ def leans(question: str, topical: Callable[[str], bool]) -> bool:
     return bool(FIGURE_ASK_RE.search(question) or YEAR_ASK_RE.search(question)) and not topical(question)
 
 
-def switches(question: str, core: str, prev: dict, topics: Callable[[str], set[str]]) -> bool:
+def switches(question: str, core: str, prev: dict, topics: Callable[[str], set[str]],
+             known: Callable[[str], bool] = lambda w: False) -> bool:
     """"那市人民医院搬了以后那片要搞啥" after a farming question: it asks its own question (a question word) of
     topics neither the previous question nor its answer names — an abrupt change of subject, not an ellipsis.
     A pointing word ("这个投资多少") or a bare name ("那鹳雀楼呢", no question word) still leans back."""
     if DEICTIC_RE.search(question) or not (ASKING_RE.search(core) or core.endswith(YES_NO_TAILS)):
         return False
-    words = {w for w in topics(core) if len(w) >= SWITCH_NAME_MIN and not NOT_A_SUBJECT_RE.search(w)}
+    found = topics(core)
+    words = {w for w in found | plan_names(core, found, known)
+             if len(w) >= SWITCH_NAME_MIN and not NOT_A_SUBJECT_RE.search(w)}
     said = f"{prev['standalone']}{prev.get('answer', '')}"
     return bool(words) and not any(w in said for w in words)
+
+
+def plan_names(core: str, words: set[str], known: Callable[[str], bool]) -> set[str]:
+    """Names the plan writes that a question spells with two of its words side by side: the tokenizer cuts
+    "黄河大道" into 黄河 + 大道 and "市人民医院" into 人民 + 医院, but the plan writes 黄河大道 and 人民医院 whole."""
+    return {a + b for a in words for b in words if a != b and a + b in core and known(a + b)}
 
 
 def root(standalone: str) -> str:

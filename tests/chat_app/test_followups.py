@@ -141,3 +141,10 @@ def test_a_yes_no_tail_asks_of_a_new_name_too():
     prev = {"question": "公园要建几个", "standalone": "公园要建几个", "answer": "新建公园 5 个。", "cited": []}
     r = resolve("那体育中心要扩建不", [prev], topics=lambda q: {"体育中心"})
     assert r.standalone == "体育中心要扩建不" and not r.carried
+
+
+def test_a_name_the_tokenizer_cuts_in_two_still_switches_the_subject(assistant):
+    first = assistant.ask("伍姓湖以后水面有多大")
+    then = assistant.ask("那黄河大道要拓宽不", first.session_id)
+    assert "（" not in then.standalone  # 黄河 + 大道: the plan writes 黄河大道 whole, a subject of its own
+    assert "黄河大道" in then.answer
