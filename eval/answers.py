@@ -190,7 +190,7 @@ def answers_section(split: str, answers: bool, dialogues: bool) -> tuple[str, di
         for name, path in sets:
             numbers[name] = _dialogue_numbers(assistant, load_dialogues(path))
             rows.append([name] + list(numbers[name].values()))
-        out += ["### Dialogues (follow-up turns; `dialogues_dev6`…`_dev11` tuning; `dialogues_test3`…`_test8`, `_test10`…`_test14` held out with their sets)", "",
+        out += ["### Dialogues (follow-up turns; `dialogues_dev6`…`_dev11` tuning; `dialogues_test3`…`_test8`, `_test10`…`_test15` held out with their sets)", "",
                 _table(["set"] + list(numbers["dialogues"].keys()), rows), ""]
     return "\n".join(out), numbers
 
