@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import re
 from abc import ABC, abstractmethod
-
 from collections.abc import Callable
 
 import numpy as np
