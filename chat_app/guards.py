@@ -14,7 +14,7 @@ import cn2an
 import numpy as np
 
 from chat_app.lexicon import (ASKED_DETAILS, CLAIM_RE, CLAIMED_FIGURE_RE, CLAIMED_UNITS, CLAUSE_RE, CN_FIGURE_RE,
-                              DIRECTIVE_RE, EXPLAIN_RE, FIGURE_ASK_RE, FIGURE_DETAIL_NAMES, INJECTION_RE,
+                              DIRECTIVE_RE, EXPLAIN_RE, FIGURE_ASK_RE, FIGURE_DETAIL_NAMES, GENERIC_PLACE_CHARS, INJECTION_RE,
                               NEGATIVE_PREMISE_RE, OWN_PLAN_RE, PROVINCES, WIDER_PLAN_RE, PERIOD_QUOTE_RE, PLACE_SUFFIXES, PROMISE_RE,
                               QUESTION_CHARS, QUESTION_SCAFFOLD, QUOTE_RE, ROMAN_NUMERALS, TABLE_QUESTION_RE, UNIT_WORDS,
                               WHY_RE, WIDER_SCOPE_CONTEXT, WIDER_SCOPE_RE, WITHIN_MARKERS)
@@ -58,7 +58,8 @@ def foreign_places(question: str, plan_text: str, home: tuple[str, ...] = ("æ°¸æ
     if not any(ch in PLACE_SUFFIXES for ch in question) and not any(p in question for p in PROVINCES):
         return []  # the tagger costs ~2 ms; no administrative suffix or province, no foreign place
     return [w for w, flag in tagged(question)
-            if (flag == "ns" and len(w) >= 3 and w[-1] in PLACE_SUFFIXES or w in PROVINCES)
+            if (flag == "ns" and len(w) >= 3 and w[-1] in PLACE_SUFFIXES and not set(w[:-1]) <= GENERIC_PLACE_CHARS
+                or w in PROVINCES)
             and w not in plan_text and not w.startswith(home)]
 
 

@@ -137,3 +137,10 @@ def test_a_claimed_figure_becomes_the_question_it_answers():
     assert figures_asked("听说GDP要冲到500个亿？") == "听说GDP要冲到多少亿元？"
     assert figures_asked("亩产目标定的800公斤，对不？") == "亩产目标定的多少公斤，对不？"
     assert figures_asked("十四五期间要建几所学校") == "十四五期间要建几所学校"  # nothing claimed
+
+
+def test_a_common_noun_ending_in_a_division_suffix_is_not_a_place(assistant):
+    # 各县市 / 大城市 / 中小城镇 name no place: their stems are a determiner or a size word
+    for q in ("永济的粮食产量在运城各县市里算第几", "年轻人都往大城市跑了，规划咋留人", "中小城镇要怎么发展"):
+        assert foreign_places(q, assistant.plan_text) == [], q
+    assert foreign_places("临猗县和大城市比差在哪", assistant.plan_text) == ["临猗县"]
