@@ -159,7 +159,7 @@ def test_the_injection_probe_refuses_requests_no_listed_phrase_names(assistant):
 def test_the_injection_probe_passes_the_questions_the_plan_answers(assistant):
     """Every evaluation question the plan answers, corrects or partly covers, through the injection check.
     The probe's threshold is set on the tuning sets (eval/calibrate_injection.py); on all sets at most one in
-    a thousand such questions may be refused as an injection (session 14: one of 4 522, a test11 question)."""
+    a thousand such questions may be refused as an injection (session 14: one of 4 865, a test11 question)."""
     from eval.calibrate_injection import kept
     from eval.data import SPLITS
 
