@@ -212,7 +212,7 @@ class StructuredAnswerer(ExtractiveAnswerer):
         """The question uses the leads' shared noun as a word of its own: "八大农业优势基地" says 基地,
         "宅基地空着" does not (宅基地 is another word). Segmented with jieba and the plan's words."""
         general = getattr(self.bm25.tokenizer, "general", None)
-        if general is None:
+        if word not in question or general is None:  # segment only when the characters are there at all
             return word in question
         return word in {w for w, *_ in general.tokenize(question)}
 
