@@ -210,7 +210,7 @@ class StructuredAnswerer(ExtractiveAnswerer):
 
     def says_word(self, question: str, word: str) -> bool:
         """The question uses the leads' shared noun as a word of its own: "八大农业优势基地" says 基地,
-        "宅基地空着" does not (宅基地 is another word). Segmented with jieba and the plan's words."""
+        "闲着的宅基地" does not (宅基地 is another word). Segmented with jieba and the plan's words."""
         general = getattr(self.bm25.tokenizer, "general", None)
         if word not in question or general is None:  # segment only when the characters are there at all
             return word in question
