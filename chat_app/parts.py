@@ -34,7 +34,7 @@ EXTRA_SENTENCES = 1  # after the parts' own sentences, the whole question's best
 
 def clauses(question: str) -> list[str]:
     """Asking clauses in order; a clause that asks nothing stays with the one before it, except a new
-    sentence's opening clause when its sentence asks later: "…？另外普救寺要搞个演出，叫啥名字" — the
+    sentence's opening clause when its sentence asks later: "…？另外图书馆说要搬家，搬到哪" — the
     clause sets the topic of the ask after it (general usage: a sentence's topic comes first)."""
     out: list[str] = []
     for piece in HARD_SPLIT_RE.split(question):
